@@ -1,0 +1,46 @@
+# tandem — the two commands of the README:
+#   make run    installs missing Debian packages, builds (Release) and runs the quickstart experiment
+#   make test   same set-up, then runs every test with ctest
+# Other targets: build, bench, clean. Variables: BUILD (build folder), JOBS, WERROR=ON|OFF.
+
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+WERROR ?= OFF
+PACKAGES := cmake g++ make pkg-config libeigen3-dev libtbb-dev libboost-graph-dev libsqlite3-dev \
+            libcxxopts-dev doctest-dev libyaml-cpp-dev libbenchmark-dev
+
+.PHONY: all deps configure build run test bench clean
+
+all: build
+
+# apt-get runs only when a package is missing.
+deps:
+	@missing=""; \
+	for p in $(PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "tandem: installing missing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi; \
+	  $$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+configure: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DTANDEM_WERROR=$(WERROR) > $(BUILD).configure.log 2>&1 \
+	  || (cat $(BUILD).configure.log; exit 1)
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@rm -f $(BUILD)/quickstart.db $(BUILD)/quickstart.db-wal $(BUILD)/quickstart.db-shm
+	$(BUILD)/tandem run experiments/quickstart.yaml --db $(BUILD)/quickstart.db
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+bench: build
+	$(BUILD)/bench_trial_loop
+
+clean:
+	rm -rf $(BUILD) $(BUILD).configure.log

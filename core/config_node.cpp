@@ -1,0 +1,264 @@
+// ConfigNode over yaml-cpp (see config_node.hpp).
+#include "core/config_node.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "core/text.hpp"
+
+namespace tandem {
+namespace {
+
+std::string mark_text(const std::string& source, const YAML::Mark& mark) {
+  if (mark.is_null()) return source;
+  return source + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
+}
+
+std::string child_path(const std::string& parent, const std::string& key) {
+  return parent.empty() ? key : parent + "." + key;
+}
+
+}  // namespace
+
+ConfigNode::ConfigNode() : source_(std::make_shared<const std::string>("<config>")) {}
+ConfigNode::~ConfigNode() = default;
+
+ConfigNode::ConfigNode(const ConfigNode& other)
+    : source_(other.source_),
+      node_(other.node_ ? std::make_unique<YAML::Node>(*other.node_) : nullptr),
+      path_(other.path_),
+      parent_location_(other.parent_location_) {}
+
+ConfigNode& ConfigNode::operator=(const ConfigNode& other) {
+  if (this != &other) {
+    source_ = other.source_;
+    node_ = other.node_ ? std::make_unique<YAML::Node>(*other.node_) : nullptr;
+    path_ = other.path_;
+    parent_location_ = other.parent_location_;
+  }
+  return *this;
+}
+
+ConfigNode::ConfigNode(std::shared_ptr<const std::string> source, std::unique_ptr<YAML::Node> node,
+                       std::string path, std::string parent_location)
+    : source_(std::move(source)),
+      node_(std::move(node)),
+      path_(std::move(path)),
+      parent_location_(std::move(parent_location)) {}
+
+ConfigNode ConfigNode::load_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(path + ": cannot open the config file for reading");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parse(buffer.str(), path);
+}
+
+ConfigNode ConfigNode::parse(const std::string& text, const std::string& source) {
+  try {
+    auto node = std::make_unique<YAML::Node>(YAML::Load(text));
+    return ConfigNode(std::make_shared<const std::string>(source), std::move(node), "",
+                      source);
+  } catch (const YAML::Exception& e) {
+    throw ConfigError(mark_text(source, e.mark) + ": malformed YAML: " + e.msg);
+  }
+}
+
+bool ConfigNode::present() const { return node_ && node_->IsDefined(); }
+bool ConfigNode::is_map() const { return present() && node_->IsMap(); }
+bool ConfigNode::is_sequence() const { return present() && node_->IsSequence(); }
+bool ConfigNode::is_scalar() const { return present() && node_->IsScalar(); }
+bool ConfigNode::is_null() const { return !present() || node_->IsNull(); }
+const std::string& ConfigNode::source() const { return *source_; }
+
+std::string ConfigNode::location() const {
+  if (!present()) return parent_location_.empty() ? *source_ : parent_location_;
+  return mark_text(*source_, node_->Mark());
+}
+
+void ConfigNode::fail(const std::string& message) const {
+  std::string where = location();
+  if (path_.empty()) throw ConfigError(where + ": " + message);
+  throw ConfigError(where + ": '" + path_ + "': " + message);
+}
+
+std::string ConfigNode::type_name() const {
+  if (!present() || node_->IsNull()) return "nothing";
+  if (node_->IsMap()) return "a mapping";
+  if (node_->IsSequence()) return "a list";
+  return "'" + node_->Scalar() + "'";
+}
+
+bool ConfigNode::has(const std::string& key) const {
+  if (!is_map()) return false;
+  const YAML::Node& node = *node_;
+  return node[key].IsDefined();
+}
+
+ConfigNode ConfigNode::optional(const std::string& key) const {
+  if (present() && !is_map() && !node_->IsNull())
+    fail("expected a mapping with key '" + key + "', got " + type_name());
+  std::unique_ptr<YAML::Node> child;
+  if (is_map()) {
+    const YAML::Node& node = *node_;
+    YAML::Node found = node[key];
+    if (found.IsDefined()) child = std::make_unique<YAML::Node>(found);
+  }
+  return ConfigNode(source_, std::move(child), child_path(path_, key), location());
+}
+
+ConfigNode ConfigNode::at(const std::string& key) const {
+  ConfigNode child = optional(key);
+  if (!child.present()) {
+    std::string where = location();
+    throw ConfigError(where + ": missing required key '" + child_path(path_, key) + "'");
+  }
+  return child;
+}
+
+std::vector<std::string> ConfigNode::keys() const {
+  std::vector<std::string> out;
+  if (!is_map()) return out;
+  for (const auto& entry : *node_) out.push_back(entry.first.as<std::string>());
+  return out;
+}
+
+void ConfigNode::check_keys(const std::vector<std::string>& allowed) const {
+  if (!present() || node_->IsNull()) return;
+  if (!node_->IsMap()) fail("expected a mapping, got " + type_name());
+  for (const auto& entry : *node_) {
+    std::string key = entry.first.as<std::string>();
+    bool known = false;
+    for (const auto& name : allowed) known = known || name == key;
+    if (!known) {
+      std::string where = mark_text(*source_, entry.first.Mark());
+      std::string section = path_.empty() ? "at the top level" : "in '" + path_ + "'";
+      throw ConfigError(where + ": unknown key '" + key + "' " + section +
+                        did_you_mean(key, allowed) + "; accepted keys: " + join(allowed, ", "));
+    }
+  }
+}
+
+std::size_t ConfigNode::size() const { return present() ? node_->size() : 0; }
+
+ConfigNode ConfigNode::element(std::size_t index) const {
+  if (!is_sequence()) fail("expected a list, got " + type_name());
+  const YAML::Node& node = *node_;
+  auto child = std::make_unique<YAML::Node>(node[index]);
+  return ConfigNode(source_, std::move(child), path_ + "[" + std::to_string(index) + "]",
+                    location());
+}
+
+std::string ConfigNode::scalar_text() const { return is_scalar() ? node_->Scalar() : ""; }
+
+std::string ConfigNode::as_string() const {
+  if (!is_scalar()) fail("expected a string, got " + type_name());
+  return node_->Scalar();
+}
+
+long long ConfigNode::as_int() const {
+  if (!is_scalar()) fail("expected an integer, got " + type_name());
+  const std::string& text = node_->Scalar();
+  std::size_t used = 0;
+  long long value = 0;
+  try {
+    value = std::stoll(text, &used, 10);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) fail("expected an integer, got '" + text + "'");
+  return value;
+}
+
+double ConfigNode::as_double() const {
+  if (!is_scalar()) fail("expected a number, got " + type_name());
+  const std::string& text = node_->Scalar();
+  if (text == ".inf" || text == "inf") return INFINITY;
+  if (text == "-.inf" || text == "-inf") return -INFINITY;
+  std::size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text.size()) fail("expected a number, got '" + text + "'");
+  return value;
+}
+
+bool ConfigNode::as_bool() const {
+  if (!is_scalar()) fail("expected true or false, got " + type_name());
+  const std::string& text = node_->Scalar();
+  if (text == "true" || text == "True" || text == "yes" || text == "on") return true;
+  if (text == "false" || text == "False" || text == "no" || text == "off") return false;
+  fail("expected true or false, got '" + text + "'");
+}
+
+std::vector<std::string> ConfigNode::as_string_list() const {
+  std::vector<std::string> out;
+  if (is_scalar()) {
+    for (const auto& part : split(node_->Scalar(), ',')) out.push_back(trim(part));
+    return out;
+  }
+  if (!is_sequence()) fail("expected a list of strings, got " + type_name());
+  for (std::size_t i = 0; i < size(); ++i) out.push_back(element(i).as_string());
+  return out;
+}
+
+std::string ConfigNode::get_string(const std::string& key) const { return at(key).as_string(); }
+std::string ConfigNode::get_string(const std::string& key, const std::string& fallback) const {
+  ConfigNode child = optional(key);
+  return child.present() && !child.is_null() ? child.as_string() : fallback;
+}
+long long ConfigNode::get_int(const std::string& key) const { return at(key).as_int(); }
+long long ConfigNode::get_int(const std::string& key, long long fallback) const {
+  ConfigNode child = optional(key);
+  return child.present() && !child.is_null() ? child.as_int() : fallback;
+}
+double ConfigNode::get_double(const std::string& key) const { return at(key).as_double(); }
+double ConfigNode::get_double(const std::string& key, double fallback) const {
+  ConfigNode child = optional(key);
+  return child.present() && !child.is_null() ? child.as_double() : fallback;
+}
+bool ConfigNode::get_bool(const std::string& key, bool fallback) const {
+  ConfigNode child = optional(key);
+  return child.present() && !child.is_null() ? child.as_bool() : fallback;
+}
+
+long long ConfigNode::get_int_in(const std::string& key, long long fallback, long long min,
+                                 long long max) const {
+  ConfigNode child = optional(key);
+  if (!child.present() || child.is_null()) return fallback;
+  long long value = child.as_int();
+  if (value < min || value > max) {
+    std::string range = max == std::numeric_limits<long long>::max()
+                            ? "an integer >= " + std::to_string(min)
+                            : "an integer in [" + std::to_string(min) + ", " +
+                                  std::to_string(max) + "]";
+    child.fail("got " + std::to_string(value) + ", expected " + range);
+  }
+  return value;
+}
+
+std::string ConfigNode::get_choice(const std::string& key, const std::string& fallback,
+                                   const std::vector<std::string>& choices) const {
+  ConfigNode child = optional(key);
+  if (!child.present() || child.is_null()) return fallback;
+  std::string value = child.as_string();
+  for (const auto& choice : choices)
+    if (choice == value) return value;
+  child.fail("unknown value '" + value + "'" + did_you_mean(value, choices) +
+             "; accepted: " + join(choices, ", "));
+}
+
+std::string ConfigNode::to_yaml() const {
+  if (!present()) return "";
+  YAML::Emitter out;
+  out << *node_;
+  return out.c_str();
+}
+
+}  // namespace tandem

@@ -1,0 +1,53 @@
+// Errors: every user-facing failure is a tandem::Error whose message is one line a user can act on
+// (where: file:line:column or key; what: the bad value; what is accepted). Internal invariant
+// violations are InternalError (bugs), raised by TANDEM_ASSERT.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace tandem {
+
+class Error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// A configuration file or option is wrong (unknown key, wrong type, out-of-range value).
+class ConfigError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A textual input (candidate string, CSV row, data file) could not be parsed.
+class ParseError : public Error {
+ public:
+  using Error::Error;
+};
+
+// A bug in tandem itself: an invariant that the code, not the user, must keep.
+class InternalError : public Error {
+ public:
+  using Error::Error;
+};
+
+namespace detail {
+[[noreturn]] void throw_check_failure(const std::string& message);
+[[noreturn]] void throw_assert_failure(const char* condition, const char* file, int line);
+}  // namespace detail
+
+}  // namespace tandem
+
+// TANDEM_CHECK(condition, message): user-facing check; message is a std::string expression that is
+// only evaluated when the check fails.
+#define TANDEM_CHECK(condition, message)                                  \
+  do {                                                                    \
+    if (!(condition)) ::tandem::detail::throw_check_failure((message));   \
+  } while (false)
+
+// TANDEM_ASSERT(condition): internal invariant; failure means a bug in tandem.
+#define TANDEM_ASSERT(condition)                                                      \
+  do {                                                                                \
+    if (!(condition))                                                                 \
+      ::tandem::detail::throw_assert_failure(#condition, __FILE__, __LINE__);         \
+  } while (false)

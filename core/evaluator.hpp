@@ -1,0 +1,34 @@
+// The Evaluator and Reporter interfaces: an evaluator turns a Candidate into a TrialResult and may
+// report intermediate values (per epoch, per step) through the Reporter, which stores them and
+// tells the evaluator when to stop early (pruning). Concrete evaluators live in experiments/.
+#pragma once
+
+#include <string>
+
+#include "core/trial.hpp"
+
+namespace tandem {
+
+class Reporter {
+ public:
+  virtual ~Reporter() = default;
+  // Records intermediate values at `step` (epoch, iteration...).
+  virtual void report(int step, const Metrics& values) = 0;
+  // True when the trial should stop now (a pruner decided, or the run is shutting down).
+  virtual bool should_stop() const = 0;
+};
+
+// A Reporter that records nothing and never stops (for one-off evaluations and tests).
+class NullReporter final : public Reporter {
+ public:
+  void report(int, const Metrics&) override {}
+  bool should_stop() const override { return false; }
+};
+
+class Evaluator {
+ public:
+  virtual ~Evaluator() = default;
+  virtual TrialResult evaluate(const Candidate& candidate, Reporter& reporter) = 0;
+};
+
+}  // namespace tandem

@@ -1,0 +1,110 @@
+// TrialStore: the SQLite file every trial lands in. One transaction per trial event (start,
+// intermediate values, finish), WAL journal, busy timeout, BEGIN IMMEDIATE for writes, schema
+// versioned with PRAGMA user_version and migrated forward on open. Finished trials are immutable.
+// Tables and views are documented in docs/database.md.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/trial.hpp"
+
+struct sqlite3;
+
+namespace tandem {
+
+struct ExperimentRecord {
+  std::int64_t id = 0;
+  std::string name;
+  std::string config_text;  // the experiment's YAML, verbatim
+  std::uint64_t seed = 0;
+  std::string status;       // "running", "finished", "interrupted"
+  std::string created;      // UTC, ISO 8601
+};
+
+struct TrialRecord {
+  std::int64_t id = 0;
+  std::int64_t experiment_id = 0;
+  int number = 0;            // 0, 1, 2, ... within the experiment, in start order
+  TrialStatus state = TrialStatus::running;
+  std::string space;
+  std::string candidate;     // the space's canonical string
+  std::string accelerator;   // accelerator configuration text ("" if none)
+  std::string reason;        // why pruned / infeasible / failed
+  std::string worker;        // who evaluated it (host:pid, rank)
+  std::string started;       // UTC, ISO 8601
+  std::string finished;      // "" while running
+  Metrics values;            // final values (NaN and infinities round-trip)
+};
+
+struct IntermediateValue {
+  int step = 0;
+  std::string name;
+  double value = 0.0;
+};
+
+struct QueryResult {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;  // NULL as "NULL"
+};
+
+class TrialStore {
+ public:
+  enum class Mode { read_write, read_only };
+
+  // Opens `path` (creating it in read_write mode) and migrates it to the current schema. A file that
+  // is not an SQLite database, an unwritable location or a database from a newer tandem raises
+  // tandem::Error naming the path; the file is left untouched.
+  explicit TrialStore(const std::string& path, Mode mode = Mode::read_write);
+  ~TrialStore();
+  TrialStore(const TrialStore&) = delete;
+  TrialStore& operator=(const TrialStore&) = delete;
+
+  static int current_schema_version();
+  int schema_version() const;  // PRAGMA user_version of the open file
+  const std::string& path() const { return path_; }
+
+  // Experiments (name unique).
+  std::optional<ExperimentRecord> find_experiment(const std::string& name) const;
+  std::vector<ExperimentRecord> experiments() const;
+  std::int64_t create_experiment(const std::string& name, const std::string& config_text,
+                                 std::uint64_t seed);
+  void set_experiment_status(std::int64_t experiment_id, const std::string& status);
+
+  // Trials. start_trial inserts a RUNNING trial with the experiment's next number.
+  TrialRecord start_trial(std::int64_t experiment_id, const std::string& space,
+                          const std::string& candidate, const std::string& accelerator,
+                          const std::string& worker);
+  void log_intermediate(std::int64_t trial_id, int step, const Metrics& values);
+  // Sets state, reason, values, finish time and, when given, the strategy's state after this trial,
+  // in one transaction. Finishing a trial that is not RUNNING raises tandem::Error.
+  void finish_trial(std::int64_t trial_id, const TrialResult& result,
+                    const std::optional<std::string>& strategy_state = std::nullopt);
+  // Marks the experiment's RUNNING trials FAILED with `reason`; returns how many were marked.
+  int fail_running_trials(std::int64_t experiment_id, const std::string& reason);
+
+  std::vector<TrialRecord> trials(std::int64_t experiment_id) const;  // by number
+  std::optional<TrialRecord> trial(std::int64_t experiment_id, int number) const;
+  std::vector<IntermediateValue> intermediate_values(std::int64_t trial_id) const;
+  // The strategy state stored with the most recently finished trial that had one.
+  std::optional<std::string> latest_strategy_state(std::int64_t experiment_id) const;
+  // The strategy state stored with a given trial.
+  std::optional<std::string> strategy_state(std::int64_t trial_id) const;
+
+  // Records that `worker` of the experiment is alive now.
+  void heartbeat(std::int64_t experiment_id, const std::string& worker);
+
+  // Runs one read-only SQL statement (anything that would write raises tandem::Error).
+  QueryResult query(const std::string& sql) const;
+
+ private:
+  void migrate();
+  std::string path_;
+  Mode mode_;
+  sqlite3* db_ = nullptr;
+};
+
+}  // namespace tandem

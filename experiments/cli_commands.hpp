@@ -1,0 +1,14 @@
+// One entry point per CLI sub-command; each is defined in its own experiments/cli_<name>.cpp and
+// receives the arguments after the command name (argv[0] is "tandem <name>").
+#pragma once
+
+namespace tandem {
+
+int cli_run(int argc, char** argv);
+int cli_trials(int argc, char** argv);
+int cli_query(int argc, char** argv);
+int cli_spaces(int argc, char** argv);
+int cli_show(int argc, char** argv);
+int cli_hw(int argc, char** argv);
+
+}  // namespace tandem

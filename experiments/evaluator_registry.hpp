@@ -1,0 +1,30 @@
+// The evaluator extension point: evaluators are created by config name ("graph_stats", "hw",
+// "train", "table", ...) from their options and the experiment's space.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "core/config_node.hpp"
+#include "core/evaluator.hpp"
+#include "core/registry.hpp"
+#include "spaces/search_space.hpp"
+
+namespace tandem {
+
+struct EvaluatorContext {
+  const SearchSpace& space;
+  const ConfigNode& options;   // the evaluator's `options` mapping (may be absent)
+  std::uint64_t seed = 0;
+  std::string config_dir;      // folder of the experiment file: relative paths resolve here
+};
+
+using EvaluatorRegistry = Registry<Evaluator, const EvaluatorContext&>;
+EvaluatorRegistry& evaluator_registry();
+void register_builtin_evaluators();
+
+// Each evaluator file provides one registration function, called by register_builtin_evaluators.
+void register_graph_stats_evaluator(EvaluatorRegistry& registry);
+void register_hw_evaluator(EvaluatorRegistry& registry);
+
+}  // namespace tandem

@@ -1,0 +1,94 @@
+// SearchSpace: the interface every space implements (NN cells, macro networks, accelerator
+// parameters, joint products). A space is a list of named categorical decisions; a Candidate holds
+// one value index per decision. The space renders candidates in its canonical string form, parses
+// them back, and lowers them to a core::ComputeGraph so trainers and cost models work unchanged.
+//
+// Adding a space: one source file implementing this interface + one line in builtin_spaces.cpp
+// (see docs/adding-a-space.md).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/compute_graph.hpp"
+#include "core/config_node.hpp"
+#include "core/registry.hpp"
+#include "core/rng.hpp"
+#include "core/trial.hpp"
+
+namespace tandem {
+
+struct Decision {
+  std::string name;                  // e.g. "edge 1<-0", "normal node 2 op 1", "rows"
+  std::vector<std::string> choices;  // the values, in index order
+};
+
+// How a candidate is lowered to a network. Zero fields mean "the space's published default".
+struct GraphOptions {
+  TensorShape input{3, 32, 32};
+  int classes = 10;
+  int width = 0;                  // initial channels C (NB201: 16, DARTS: 16 search / 36 eval)
+  int cells_per_stage = 0;        // N (NB201: 5)
+  double width_multiplier = 0.0;  // macro spaces (MobileNet: 1.0)
+};
+
+// The option keys read by read_graph_options (spaces accept these plus their own).
+const std::vector<std::string>& graph_option_keys();
+// Reads input_shape [C,H,W], classes, width, cells_per_stage, width_multiplier from `options`.
+GraphOptions read_graph_options(const ConfigNode& options, GraphOptions defaults);
+
+class SearchSpace {
+ public:
+  virtual ~SearchSpace() = default;
+
+  virtual std::string name() const = 0;
+  virtual std::string summary() const = 0;  // one line for `tandem spaces`
+  virtual const std::vector<Decision>& decisions() const = 0;
+
+  // Canonical text form; parse(to_string(c)) == c. Malformed text raises ParseError naming the
+  // position (character offset) and what was expected there.
+  virtual std::string to_string(const Candidate& candidate) const = 0;
+  virtual Candidate parse(const std::string& text) const = 0;
+
+  // Lowers a candidate to a network with the given options.
+  virtual ComputeGraph to_graph(const Candidate& candidate, const GraphOptions& options) const = 0;
+  // Lowers with the options this space was configured with.
+  ComputeGraph to_graph(const Candidate& candidate) const {
+    return to_graph(candidate, graph_options());
+  }
+  const GraphOptions& graph_options() const { return graph_options_; }
+  void set_graph_options(const GraphOptions& options) { graph_options_ = options; }
+
+  // Constraints beyond the per-decision cardinalities (e.g. distinct inputs in a DARTS node).
+  virtual bool is_valid(const Candidate&) const { return true; }
+
+  // The accelerator part of a candidate as text ("" for spaces without one).
+  virtual std::string accelerator_string(const Candidate&) const { return ""; }
+
+  // Number of candidates (product of cardinalities, for spaces without extra constraints).
+  virtual double size() const;
+
+  // --- Provided on top of decisions() and is_valid() ---
+  // Throws Error when the candidate has the wrong length, an index out of range or is invalid.
+  void check(const Candidate& candidate) const;
+  // Uniform over each decision independently (rejecting invalid candidates).
+  Candidate sample(Rng& rng) const;
+  // One decision resampled uniformly to a *different* value (the result is valid).
+  Candidate mutate(const Candidate& candidate, Rng& rng) const;
+  // Every valid candidate that differs from `candidate` in exactly one decision.
+  std::vector<Candidate> neighbours(const Candidate& candidate) const;
+  // Concatenated one-hot vectors, one block per decision.
+  std::vector<double> one_hot(const Candidate& candidate) const;
+  std::size_t one_hot_size() const;
+
+ private:
+  GraphOptions graph_options_;
+};
+
+using SpaceRegistry = Registry<SearchSpace, const ConfigNode&>;
+// The registry of spaces by config name; filled by register_builtin_spaces().
+SpaceRegistry& space_registry();
+void register_builtin_spaces();
+
+}  // namespace tandem

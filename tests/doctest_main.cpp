@@ -1,0 +1,3 @@
+// Entry point shared by every doctest suite under tests/.
+#define DOCTEST_CONFIG_IMPLEMENT_WITH_MAIN
+#include <doctest/doctest.h>
