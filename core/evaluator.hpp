@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "core/trial.hpp"
 
@@ -29,6 +30,9 @@ class Evaluator {
  public:
   virtual ~Evaluator() = default;
   virtual TrialResult evaluate(const Candidate& candidate, Reporter& reporter) = 0;
+  // The metric names a complete result carries; objectives and constraints naming another metric
+  // are rejected before the run starts. Empty means "not known in advance" (no check).
+  virtual std::vector<std::string> metric_names() const { return {}; }
 };
 
 }  // namespace tandem

@@ -13,7 +13,7 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
 std::string trim(std::string_view text);
 bool starts_with(std::string_view text, std::string_view prefix);
 
-// Levenshtein distance between two strings.
+// Edit distance (optimal string alignment: Levenshtein plus adjacent transpositions).
 std::size_t edit_distance(std::string_view a, std::string_view b);
 
 // The candidate closest to `name` if it is plausibly a typo of it, else "".

@@ -1,13 +1,79 @@
-// Command dispatch for the tandem CLI.
+// Command dispatch for the tandem CLI: finds the sub-command, turns every tandem::Error into one
+// line on stderr and a non-zero exit code.
 #include "experiments/cli.hpp"
 
+#include <cxxopts.hpp>
+
+#include <cstring>
 #include <iostream>
+#include <string>
+
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "experiments/cli_commands.hpp"
 
 namespace tandem {
+namespace {
 
-int run_cli(int, char**) {
-  std::cout << "tandem: commands are being built\n";
-  return 0;
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+  const char* usage;
+};
+
+const Command kCommands[] = {
+    {"run", cli_run, "run CONFIG [--db PATH] [--resume] [--trials N] [--seed S] [--quiet]"},
+    {"trials", cli_trials,
+     "trials DB [--experiment NAME] [--sort METRIC[:min|max]] [--top K] [--format table|csv|json]"},
+    {"query", cli_query, "query DB \"SQL\" [--format table|csv|json]   (read-only)"},
+    {"spaces", cli_spaces, "spaces [NAME]   (list spaces, or describe one)"},
+    {"show", cli_show, "show DB TRIAL [--experiment NAME]   (candidate and per-layer graph)"},
+    {"hw", cli_hw, "hw eval|models ...   (accelerator cost models)"},
+};
+
+void print_usage(std::ostream& out) {
+  out << "tandem — joint search of neural architectures and accelerators\n\nusage:\n";
+  for (const auto& command : kCommands) out << "  tandem " << command.usage << "\n";
+  out << "\n`tandem COMMAND --help` describes a command; docs/ has the full reference.\n";
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0 ||
+      std::strcmp(argv[1], "help") == 0) {
+    print_usage(std::cout);
+    return argc < 2 ? 2 : 0;
+  }
+  const std::string name = argv[1];
+  for (const auto& command : kCommands) {
+    if (name != command.name) continue;
+    std::string program = "tandem " + name;
+    std::vector<char*> args(argv + 1, argv + argc);
+    args[0] = program.data();
+    try {
+      return command.run(static_cast<int>(args.size()), args.data());
+    } catch (const cxxopts::exceptions::exception& error) {
+      std::cerr << "tandem " << name << ": error: " << error.what() << " (see tandem " << name
+                << " --help)\n";
+      return 2;
+    } catch (const InternalError& error) {
+      std::cerr << "tandem " << name << ": " << error.what() << "\n";
+      return 3;
+    } catch (const Error& error) {
+      std::cerr << "tandem " << name << ": error: " << error.what() << "\n";
+      return 1;
+    } catch (const std::exception& error) {
+      std::cerr << "tandem " << name << ": internal error: " << error.what()
+                << " (please report this)\n";
+      return 3;
+    }
+  }
+  std::vector<std::string> names;
+  for (const auto& command : kCommands) names.push_back(command.name);
+  std::cerr << "tandem: error: unknown command '" << name << "'" << did_you_mean(name, names)
+            << "; commands: " << join(names, ", ") << "\n";
+  return 2;
 }
 
 }  // namespace tandem

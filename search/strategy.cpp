@@ -1,0 +1,29 @@
+// Strategy helpers and the strategy registry.
+#include "search/strategy.hpp"
+
+#include <cmath>
+
+#include "search/random_search.hpp"
+#include "search/regularized_evolution.hpp"
+
+namespace tandem {
+
+std::optional<double> oriented_value(const TrialResult& result, const Objective& objective) {
+  if (result.status != TrialStatus::complete) return std::nullopt;
+  auto value = result.metrics.find(objective.metric);
+  if (!value || std::isnan(*value)) return std::nullopt;
+  return objective.minimize ? -*value : *value;
+}
+
+StrategyRegistry& strategy_registry() {
+  static StrategyRegistry registry("search strategy");
+  return registry;
+}
+
+void register_builtin_strategies() {
+  StrategyRegistry& registry = strategy_registry();
+  register_random_search(registry);
+  register_regularized_evolution(registry);
+}
+
+}  // namespace tandem

@@ -1,0 +1,55 @@
+// Strategy: the ask/tell interface every search strategy implements, and its registry.
+// A strategy reads the space only; it never evaluates candidates nor touches the database. The
+// experiment loop asks for candidates, evaluates them, stores the results and tells them back.
+// Determinism contract: the same seed, options and sequence of tell() calls give the same ask()
+// answers — this is how `tandem run --resume` rebuilds a strategy from the stored history.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/config_node.hpp"
+#include "core/registry.hpp"
+#include "core/trial.hpp"
+#include "spaces/search_space.hpp"
+
+namespace tandem {
+
+struct Objective {
+  std::string metric;
+  bool minimize = false;
+  std::string to_string() const { return metric + (minimize ? ":min" : ":max"); }
+};
+
+// Fitness of a result for one objective, oriented so that larger is better; nullopt when the trial
+// did not complete or lacks the metric (or it is NaN).
+std::optional<double> oriented_value(const TrialResult& result, const Objective& objective);
+
+class Strategy {
+ public:
+  virtual ~Strategy() = default;
+  // Up to n candidates to evaluate next (fewer, possibly none, when the strategy is finished or
+  // must wait for results).
+  virtual std::vector<Candidate> ask(std::size_t n) = 0;
+  virtual void tell(const Candidate& candidate, const TrialResult& result) = 0;
+  // True when the strategy has nothing more to propose (e.g. its cycle budget is spent).
+  virtual bool finished() const { return false; }
+  // The full internal state as text (RNG included). Stored with every finished trial so a resumed
+  // run can prove it rebuilt the same state.
+  virtual std::string state() const = 0;
+};
+
+struct StrategyContext {
+  const SearchSpace& space;
+  const ConfigNode& options;  // the strategy's `options` mapping (may be absent)
+  std::uint64_t seed = 0;
+  std::vector<Objective> objectives;
+};
+
+using StrategyRegistry = Registry<Strategy, const StrategyContext&>;
+StrategyRegistry& strategy_registry();
+void register_builtin_strategies();
+
+}  // namespace tandem

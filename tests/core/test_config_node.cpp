@@ -1,0 +1,85 @@
+// ConfigNode: typed access and one-line errors carrying file:line:column, key path and suggestions.
+#include <doctest/doctest.h>
+
+#include "core/config_node.hpp"
+#include "core/registry.hpp"
+#include "core/text.hpp"
+
+using namespace tandem;
+
+namespace {
+std::string error_of(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("typed getters and defaults") {
+  auto root = ConfigNode::parse("a: 3\nb: 2.5\nc: true\nd: hello\ne: [x, y]\n", "t.yaml");
+  CHECK(root.get_int("a") == 3);
+  CHECK(root.get_double("b") == 2.5);
+  CHECK(root.get_bool("c", false));
+  CHECK(root.get_string("d") == "hello");
+  CHECK(root.get_int("missing", 7) == 7);
+  CHECK(root.at("e").as_string_list() == std::vector<std::string>{"x", "y"});
+  CHECK(root.at("e").element(1).path() == "e[1]");
+}
+
+TEST_CASE("wrong type names file, line, column, key and value") {
+  auto root = ConfigNode::parse("strategy:\n  options:\n    population: ten\n", "exp.yaml");
+  auto message = error_of([&] { root.at("strategy").at("options").get_int("population"); });
+  CHECK(message == "exp.yaml:3:17: 'strategy.options.population': expected an integer, got 'ten'");
+}
+
+TEST_CASE("unknown key gets a suggestion and the accepted list") {
+  auto root = ConfigNode::parse("name: x\nsede: 3\n", "exp.yaml");
+  auto message = error_of([&] { root.check_keys({"name", "seed", "space"}); });
+  CHECK(message ==
+        "exp.yaml:2:1: unknown key 'sede' at the top level (did you mean 'seed'?); accepted keys: "
+        "name, seed, space");
+}
+
+TEST_CASE("missing key, ranges and choices") {
+  auto root = ConfigNode::parse("budget:\n  trials: -1\nmode: fats\n", "e.yaml");
+  CHECK(error_of([&] { root.at("space"); }) == "e.yaml:1:1: missing required key 'space'");
+  CHECK(error_of([&] { root.at("budget").get_int_in("trials", 0, 1, 100); }) ==
+        "e.yaml:2:11: 'budget.trials': got -1, expected an integer in [1, 100]");
+  CHECK(error_of([&] { root.get_choice("mode", "fast", {"fast", "slow"}); }) ==
+        "e.yaml:3:7: 'mode': unknown value 'fats' (did you mean 'fast'?); accepted: fast, slow");
+}
+
+TEST_CASE("malformed YAML is reported with its position") {
+  auto message = error_of([] { ConfigNode::parse("a: [1, 2\nb: 3\n", "bad.yaml"); });
+  CHECK(message.rfind("bad.yaml:", 0) == 0);
+  CHECK(message.find("malformed YAML") != std::string::npos);
+}
+
+TEST_CASE("absent sections accept every lookup with defaults") {
+  ConfigNode absent;
+  CHECK_FALSE(absent.present());
+  CHECK_NOTHROW(absent.check_keys({}));
+  CHECK(absent.get_int("x", 4) == 4);
+}
+
+TEST_CASE("registry: create by name, list with help, unknown names suggest") {
+  Registry<int, int> registry("widget");
+  registry.add("double", "twice the input", [](int v) { return std::make_unique<int>(2 * v); });
+  registry.add("square", "the input squared", [](int v) { return std::make_unique<int>(v * v); });
+  CHECK(*registry.create("square", 5) == 25);
+  CHECK(registry.names() == std::vector<std::string>{"double", "square"});
+  CHECK(registry.help("double") == "twice the input");
+  CHECK(error_of([&] { registry.create("sqare", 1); }) ==
+        "unknown widget 'sqare' (did you mean 'square'?); available: double, square");
+}
+
+TEST_CASE("edit distance and suggestions") {
+  CHECK(edit_distance("kitten", "sitting") == 3);  // the textbook Levenshtein example
+  CHECK(edit_distance("sede", "seed") == 1);       // one adjacent transposition
+  CHECK(edit_distance("", "abc") == 3);
+  CHECK(closest_match("populaton", {"population", "sample_size"}) == "population");
+  CHECK(closest_match("zzz", {"population", "sample_size"}).empty());
+}
