@@ -2,8 +2,9 @@
 // A DAG (Boost.Graph) of layers, each with an op kind, attributes and an inferred output shape
 // (per sample, NCHW without N), plus per-layer and total multiply-accumulates and parameters.
 //
-// Counting conventions (those of NAS-Bench-201's FLOPs column and of ptflops-style counters):
+// Counting conventions (ptflops-style counters, as published for DARTS and ProxylessNAS):
 //   MACs   = multiply-accumulates of conv2d and linear layers at batch 1; other ops count 0.
+//            (NAS-Bench-201's FLOPs column also adds one per class for the classifier bias.)
 //   params = trainable parameters: conv/linear weights (+ bias when present), batch-norm
 //            gamma/beta when affine. Running statistics are buffers, not parameters.
 #pragma once

@@ -51,6 +51,10 @@ struct QueryResult {
   std::vector<std::vector<std::string>> rows;  // NULL as "NULL"
 };
 
+// Thread safety: one TrialStore per thread (an instance is one SQLite connection and must not be
+// used by two threads at once). Any number of TrialStores, in any number of processes, may open
+// the same file: readers never wait for or fail because of a writer (WAL), and writers queue for
+// up to 10 s (busy_timeout). See docs/database.md for durability and the schema.
 class TrialStore {
  public:
   enum class Mode { read_write, read_only };
@@ -78,6 +82,8 @@ class TrialStore {
   TrialRecord start_trial(std::int64_t experiment_id, const std::string& space,
                           const std::string& candidate, const std::string& accelerator,
                           const std::string& worker);
+  // Stores values reported at `step` of a RUNNING trial; reporting a metric twice for the same
+  // step, or logging to a finished trial, raises tandem::Error.
   void log_intermediate(std::int64_t trial_id, int step, const Metrics& values);
   // Sets state, reason, values, finish time and, when given, the strategy's state after this trial,
   // in one transaction. Finishing a trial that is not RUNNING raises tandem::Error.
@@ -102,6 +108,7 @@ class TrialStore {
 
  private:
   void migrate();
+  void require_writable(const char* action) const;  // tandem::Error in read_only mode
   std::string path_;
   Mode mode_;
   sqlite3* db_ = nullptr;

@@ -12,6 +12,7 @@ void register_builtin_evaluators() {
   EvaluatorRegistry& registry = evaluator_registry();
   register_graph_stats_evaluator(registry);
   register_hw_evaluator(registry);
+  register_table_evaluator(registry);
 }
 
 }  // namespace tandem

@@ -26,5 +26,6 @@ void register_builtin_evaluators();
 // Each evaluator file provides one registration function, called by register_builtin_evaluators.
 void register_graph_stats_evaluator(EvaluatorRegistry& registry);
 void register_hw_evaluator(EvaluatorRegistry& registry);
+void register_table_evaluator(EvaluatorRegistry& registry);
 
 }  // namespace tandem

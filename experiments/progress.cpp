@@ -57,7 +57,7 @@ void Progress::update(long long done, const std::string& best) {
   } else {
     long long step = total_ > 0 ? std::max<long long>(1, total_ / 10) : 0;
     bool milestone = step > 0 && done / step != last_done_printed_ / step;
-    if (!milestone && since < 10.0) return;
+    if (!(milestone && since >= 1.0) && since < 10.0) return;
     std::fprintf(out_, "%s\n", line(done, best).c_str());
     last_done_printed_ = done;
   }

@@ -1,6 +1,6 @@
 // Progress line for long runs: done/total, best so far, rate and ETA. On a terminal it redraws one
-// line (at most 10 times a second); elsewhere (logs, CI) it prints a plain line every 10% of the
-// budget or every 10 seconds, whichever comes first.
+// line (at most 10 times a second); elsewhere (logs, CI) it prints a plain line at each 10% of the
+// budget (at most one a second) or every 10 seconds, and a final line.
 #pragma once
 
 #include <chrono>

@@ -57,8 +57,14 @@ void SearchSpace::check(const Candidate& candidate) const {
                      std::to_string(value) + ", expected 0.." +
                      std::to_string(all[i].choices.size() - 1));
   }
-  TANDEM_CHECK(is_valid(candidate), "space '" + name() + "': candidate " +
-                                        to_string(candidate) + " violates the space's constraints");
+  if (!is_valid(candidate)) {
+    // Indices, not to_string(): a space's to_string may itself call check().
+    std::string values;
+    for (std::size_t i = 0; i < candidate.decisions.size(); ++i)
+      values += (i ? "," : "") + std::to_string(candidate.decisions[i]);
+    throw Error("space '" + name() + "': candidate with decision values [" + values +
+                "] violates the space's constraints");
+  }
 }
 
 Candidate SearchSpace::sample(Rng& rng) const {

@@ -71,6 +71,7 @@ class SearchSpace {
 
   // --- Provided on top of decisions() and is_valid() ---
   // Throws Error when the candidate has the wrong length, an index out of range or is invalid.
+  // Never calls to_string(), so to_string() implementations may call check().
   void check(const Candidate& candidate) const;
   // Uniform over each decision independently (rejecting invalid candidates).
   Candidate sample(Rng& rng) const;

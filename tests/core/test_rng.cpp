@@ -17,7 +17,7 @@ TEST_CASE("xoshiro256** matches the reference sequence of its authors for a know
   CHECK(state.substr(0, 16) == "e220a8397b1dcdaf");
 }
 
-TEST_CASE("same seed, same sequence; different seeds differ") {
+TEST_CASE("same seed, same sequence - different seeds differ") {
   Rng a(42), b(42), c(43);
   bool any_difference = false;
   for (int i = 0; i < 100; ++i) {

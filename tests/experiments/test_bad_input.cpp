@@ -1,0 +1,133 @@
+// Every bad input to the CLI gives one clear line on stderr, a non-zero exit, and leaves the
+// database exactly as it was (or never creates it).
+#include <doctest/doctest.h>
+
+#include "tests/experiments/cli_harness.hpp"
+
+using namespace tandem::testing;
+
+namespace {
+
+const char* kGoodConfig =
+    "name: good\n"
+    "seed: 1\n"
+    "space: {name: nb201, options: {width: 4, cells_per_stage: 1}}\n"
+    "strategy: {name: random}\n"
+    "evaluators: [{name: graph_stats}]\n"
+    "objectives: [{metric: params, direction: maximize}]\n"
+    "budget: {trials: 5}\n";
+
+// Runs `tandem ARGS`, expects failure with exactly one line on stderr containing `expected`.
+void expect_one_line_error(const std::string& args, const std::string& expected) {
+  CommandResult result = run_tandem(args, /*stderr_only=*/true);
+  CHECK_MESSAGE(result.exit_code != 0, args);
+  auto lines = result.lines();
+  REQUIRE_MESSAGE(lines.size() == 1, "tandem " << args << " printed:\n" << result.output);
+  CHECK_MESSAGE(lines[0].find(expected) != std::string::npos,
+                "expected '" << expected << "' in: " << lines[0]);
+}
+
+// A bad config must not touch an existing database.
+void expect_config_rejected(const std::string& config_text, const std::string& expected) {
+  TempDir dir;
+  std::string db = dir.file("results.db");
+  std::string good = dir.write("good.yaml", kGoodConfig);
+  REQUIRE(run_tandem("run '" + good + "' --db '" + db + "' --quiet").exit_code == 0);
+  std::string before = fingerprint(db);
+  std::string bad = dir.write("bad.yaml", config_text);
+  expect_one_line_error("run '" + bad + "' --db '" + db + "' --quiet", expected);
+  CHECK(fingerprint(db) == before);
+  std::string fresh = dir.file("fresh.db");
+  expect_one_line_error("run '" + bad + "' --db '" + fresh + "' --quiet", expected);
+  CHECK(fingerprint(fresh) == "<missing>");
+}
+
+std::string with_line(const std::string& from, const std::string& to) {
+  std::string text = kGoodConfig;
+  auto at = text.find(from);
+  REQUIRE(at != std::string::npos);
+  return text.replace(at, from.size(), to);
+}
+
+}  // namespace
+
+TEST_CASE("malformed YAML") {
+  expect_config_rejected("name: x\nspace: {name: nb201\n", "bad.yaml:");
+}
+
+TEST_CASE("unknown key, with position and suggestion") {
+  expect_config_rejected(with_line("seed: 1\n", "sede: 1\n"),
+                         "bad.yaml:2:1: unknown key 'sede' at the top level (did you mean 'seed'?)");
+}
+
+TEST_CASE("wrong type") {
+  expect_config_rejected(with_line("budget: {trials: 5}", "budget: {trials: five}"),
+                         "bad.yaml:7:18: 'budget.trials': expected an integer, got 'five'");
+}
+
+TEST_CASE("unknown space and unknown strategy") {
+  expect_config_rejected(with_line("name: nb201,", "name: nb210,"),
+                         "unknown search space 'nb210' (did you mean 'nb201'?)");
+  expect_config_rejected(with_line("{name: random}", "{name: evolution}"),
+                         "unknown search strategy 'evolution'");
+}
+
+TEST_CASE("unknown objective metric and malformed constraint") {
+  expect_config_rejected(with_line("metric: params", "metric: accuracy"),
+                         "unknown objective metric 'accuracy'");
+  expect_config_rejected(with_line("budget:", "constraints: [\"params << 3\"]\nbudget:"),
+                         "malformed constraint");
+}
+
+TEST_CASE("malformed candidate string") {
+  expect_one_line_error("spaces nb201 --arch '|nor_conv_3x3~0|+|bogus~0|'", "position");
+}
+
+TEST_CASE("unwritable database location") {
+  TempDir dir;
+  std::string good = dir.write("good.yaml", kGoodConfig);
+  expect_one_line_error("run '" + good + "' --db /nonexistent-folder/results.db --quiet",
+                        "/nonexistent-folder/results.db");
+}
+
+TEST_CASE("a file that is not an SQLite database is left untouched") {
+  TempDir dir;
+  std::string good = dir.write("good.yaml", kGoodConfig);
+  std::string notes = dir.write("notes.db", "these are my notes, not a database\n");
+  std::string before = fingerprint(notes);
+  expect_one_line_error("run '" + good + "' --db '" + notes + "' --quiet", notes);
+  CHECK(fingerprint(notes) == before);
+  expect_one_line_error("trials '" + notes + "'", notes);
+  CHECK(fingerprint(notes) == before);
+}
+
+TEST_CASE("an existing experiment is not overwritten without --resume") {
+  TempDir dir;
+  std::string good = dir.write("good.yaml", kGoodConfig);
+  std::string db = dir.file("results.db");
+  REQUIRE(run_tandem("run '" + good + "' --db '" + db + "' --quiet").exit_code == 0);
+  std::string before = fingerprint(db);
+  expect_one_line_error("run '" + good + "' --db '" + db + "' --quiet",
+                        "experiment 'good' already exists");
+  CHECK(fingerprint(db) == before);
+  // Resuming with a different configuration is refused too.
+  std::string changed = dir.write("changed.yaml", with_line("seed: 1", "seed: 2"));
+  expect_one_line_error("run '" + changed + "' --db '" + db + "' --quiet --resume",
+                        "cannot resume experiment 'good'");
+  CHECK(fingerprint(db) == before);
+}
+
+TEST_CASE("query is read-only - bad command-line values are one line") {
+  TempDir dir;
+  std::string good = dir.write("good.yaml", kGoodConfig);
+  std::string db = dir.file("results.db");
+  REQUIRE(run_tandem("run '" + good + "' --db '" + db + "' --quiet").exit_code == 0);
+  std::string before = fingerprint(db);
+  expect_one_line_error("query '" + db + "' 'DELETE FROM trials'", "read-only");
+  CHECK(fingerprint(db) == before);
+  expect_one_line_error("trials '" + db + "' --format xml", "unknown output format 'xml'");
+  expect_one_line_error("show '" + db + "' 99", "has no trial #99");
+  expect_one_line_error("run '" + good + "' --db '" + db + "' --trials 0", "--trials 0");
+  expect_one_line_error("frobnicate", "unknown command 'frobnicate'");
+  expect_one_line_error("run", "missing argument CONFIG");
+}

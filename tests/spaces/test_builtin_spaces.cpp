@@ -1,0 +1,41 @@
+// Tests for register_builtin_spaces(): every built-in NN space is registered under its config
+// name with a one-line help text, builds from default options and lowers a sampled candidate.
+#include <doctest/doctest.h>
+
+#include <string>
+
+#include "core/config_node.hpp"
+#include "core/error.hpp"
+#include "spaces/search_space.hpp"
+
+using namespace tandem;
+
+TEST_CASE("builtin spaces: the NN spaces are registered and usable from defaults") {
+  register_builtin_spaces();
+  register_builtin_spaces();  // idempotent
+  const SpaceRegistry& registry = space_registry();
+  for (const std::string name : {"nb201", "darts", "mobilenet", "mlp"}) {
+    CAPTURE(name);
+    REQUIRE(registry.contains(name));
+    const std::string& help = registry.help(name);
+    CHECK(!help.empty());
+    CHECK(help.find('\n') == std::string::npos);
+    auto space = registry.create(name, ConfigNode());
+    CHECK(space->name() == name);
+    CHECK(space->summary().find('\n') == std::string::npos);
+    Rng rng(1);
+    Candidate candidate = space->sample(rng);
+    CHECK(space->parse(space->to_string(candidate)) == candidate);
+    ComputeGraph graph = space->to_graph(candidate);
+    CHECK(graph.outputs().size() == 1);
+    CHECK(graph.total_params() > 0);
+    CHECK(space->one_hot(candidate).size() == space->one_hot_size());
+  }
+  // Unknown option keys are configuration errors naming the key.
+  try {
+    registry.create("nb201", ConfigNode::parse("widht: 8\n", "<test>"));
+    FAIL("expected a ConfigError");
+  } catch (const ConfigError& error) {
+    CHECK(std::string(error.what()).find("widht") != std::string::npos);
+  }
+}
