@@ -150,6 +150,16 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
   const std::string worker = options.worker.empty() ? default_worker() : options.worker;
   Progress progress(options.progress_stream, trial_budget, second_budget, options.show_progress);
 
+  // Liveness for readers of the database (heartbeats table): at start, then every 10 s.
+  auto last_heartbeat = std::chrono::steady_clock::now();
+  store.heartbeat(summary.experiment_id, worker);
+  auto heartbeat_if_due = [&] {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_heartbeat < std::chrono::seconds(10)) return;
+    store.heartbeat(summary.experiment_id, worker);
+    last_heartbeat = now;
+  };
+
   auto out_of_time = [&] {
     if (second_budget <= 0) return false;
     double elapsed =
@@ -173,6 +183,7 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
     ++finished;
     ++summary.new_trials;
     progress.update(finished, best.text());
+    heartbeat_if_due();
   }
   progress.finish(finished, best.text());
 

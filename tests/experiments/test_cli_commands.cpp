@@ -66,6 +66,15 @@ TEST_CASE("trials --sort/--top orders by the metric - infeasible trials carry th
   CHECK(std::stoi(count_lines[1]) >= 0);
 }
 
+TEST_CASE("the run records a heartbeat of its worker (host:pid) and every trial's worker") {
+  RunFixture f;
+  auto heartbeat = run_tandem("query '" + f.db +
+                              "' \"SELECT COUNT(*) FROM heartbeats h JOIN trials t ON t.worker = "
+                              "h.worker WHERE h.worker LIKE '%:%'\" --format csv");
+  REQUIRE(heartbeat.exit_code == 0);
+  CHECK(std::stoi(heartbeat.lines().at(1)) == 40);
+}
+
 TEST_CASE("trials --format json is an array of objects") {
   RunFixture f;
   auto json = run_tandem("trials '" + f.db + "' --top 2 --format json");
