@@ -41,6 +41,7 @@ test: build
 
 bench: build
 	$(BUILD)/bench_trial_loop
+	$(BUILD)/bench_hwmodels
 
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log

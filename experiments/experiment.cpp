@@ -6,6 +6,7 @@
 
 #include "core/text.hpp"
 #include "experiments/evaluator_registry.hpp"
+#include "hwmodels/cost_model.hpp"
 
 namespace tandem {
 namespace {
@@ -36,6 +37,7 @@ auto build_at(const ComponentConfig& component, const std::string& what, Build b
 }  // namespace
 
 void register_everything() {
+  hw::register_builtin_cost_models();
   register_builtin_spaces();
   register_builtin_strategies();
   register_builtin_evaluators();

@@ -3,7 +3,8 @@
 // NAS-Bench-201 table shipped in data/nas-bench-201 (Dong & Yang, ICLR 2020), where
 // c10valid_val_acc_12ep is the search reward and c10_test_acc_200ep the reported truth.
 // Options: path (CSV, relative to the experiment file), key (column with candidate strings,
-// default arch_str), metrics (columns to report; default every numeric column).
+// default arch_str), metrics (columns to report; default every numeric column). In a joint
+// space the network part of the candidate is looked up (SearchSpace::architecture_string).
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -62,7 +63,7 @@ class TableEvaluator final : public Evaluator {
   }
 
   TrialResult evaluate(const Candidate& candidate, Reporter&) override {
-    std::string key = space_.to_string(candidate);
+    std::string key = space_.architecture_string(candidate);
     auto found = index_.find(key);
     if (found == index_.end())
       return TrialResult::failed("architecture " + key + " is not in the table " + path_);
@@ -104,7 +105,7 @@ void register_table_evaluator(EvaluatorRegistry& registry) {
             metrics);
         // The table must describe this space: its first candidate must be a row.
         Rng rng(0);
-        std::string example = context.space.to_string(context.space.sample(rng));
+        std::string example = context.space.architecture_string(context.space.sample(rng));
         if (!evaluator->contains(example))
           options.at("path").fail("the table has no row for " + context.space.name() +
                                   " candidate " + example + "; does it belong to this space?");

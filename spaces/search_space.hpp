@@ -63,6 +63,11 @@ class SearchSpace {
   // Constraints beyond the per-decision cardinalities (e.g. distinct inputs in a DARTS node).
   virtual bool is_valid(const Candidate&) const { return true; }
 
+  // The network part of a candidate as text: to_string() for network spaces; joint spaces
+  // return their network part (what benchmark tables are keyed by).
+  virtual std::string architecture_string(const Candidate& candidate) const {
+    return to_string(candidate);
+  }
   // The accelerator part of a candidate as text ("" for spaces without one).
   virtual std::string accelerator_string(const Candidate&) const { return ""; }
 
