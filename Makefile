@@ -2,12 +2,13 @@
 #   make run    installs missing Debian packages, builds (Release) and runs the quickstart experiment
 #   make test   same set-up, then runs every test with ctest
 # Other targets: build, bench, clean. Variables: BUILD (build folder), JOBS, WERROR=ON|OFF.
+# libopenmpi-dev + openmpi-bin give `tandem run --mpi` (optional in CMake: TANDEM_WITH_MPI).
 
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR ?= OFF
 PACKAGES := cmake g++ make pkg-config libeigen3-dev libtbb-dev libboost-graph-dev libsqlite3-dev \
-            libcxxopts-dev doctest-dev libyaml-cpp-dev libbenchmark-dev
+            libcxxopts-dev doctest-dev libyaml-cpp-dev libbenchmark-dev libopenmpi-dev openmpi-bin zlib1g-dev
 
 .PHONY: all deps configure build run test bench clean
 
@@ -42,6 +43,7 @@ test: build
 bench: build
 	$(BUILD)/bench_trial_loop
 	$(BUILD)/bench_hwmodels
+	$(BUILD)/bench_parallel
 
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log

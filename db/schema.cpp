@@ -146,6 +146,28 @@ GROUP BY e.id
 ORDER BY e.id;
 )sql";
 
+// Version 3: ask/tell bookkeeping, so that --resume replays a run with concurrent workers exactly
+// (asks in ask order interleaved with tells in tell order; see docs/distributed.md).
+constexpr const char* kVersion3 = R"sql(
+ALTER TABLE trials ADD COLUMN ask_seq INTEGER;
+ALTER TABLE trials ADD COLUMN tell_seq INTEGER;
+ALTER TABLE trials ADD COLUMN retry_of INTEGER;
+)sql";
+
+// Version 4: values that belong to a whole experiment rather than one trial — the hypervolume of
+// a multi-objective experiment (`tandem trials --summary`; docs/database.md). Self-contained.
+constexpr const char* kVersion4 = R"sql(
+CREATE TABLE experiment_values (
+  experiment_id INTEGER NOT NULL REFERENCES experiments(id) ON DELETE CASCADE,
+  name          TEXT    NOT NULL,
+  value         REAL,
+  value_kind    TEXT    NOT NULL CHECK (value_kind IN ('finite', 'nan', 'inf', '-inf')),
+  updated       TEXT    NOT NULL,
+  PRIMARY KEY (experiment_id, name),
+  CHECK ((value_kind = 'finite') = (value IS NOT NULL))
+);
+)sql";
+
 void migrate_to_1(sqlite3* db, const std::string& path) {
   sqlite::execute(db, path, kVersion1);
 }
@@ -155,9 +177,17 @@ void migrate_to_2(sqlite3* db, const std::string& path) {
   rebuild_trial_summary(db, path);  // a migrated version-1 file already has metric names
 }
 
+void migrate_to_3(sqlite3* db, const std::string& path) {
+  sqlite::execute(db, path, kVersion3);
+}
+
+void migrate_to_4(sqlite3* db, const std::string& path) {
+  sqlite::execute(db, path, kVersion4);
+}
+
 using MigrationStep = void (*)(sqlite3*, const std::string&);
 // kMigrations[i] takes a file from version i to version i + 1.
-constexpr MigrationStep kMigrations[] = {migrate_to_1, migrate_to_2};
+constexpr MigrationStep kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4};
 static_assert(std::size(kMigrations) == current_version);
 
 // Columns of trial_summary before the metric columns.

@@ -86,7 +86,7 @@ void check_metric_names(const Metrics& values, const std::string& path) {
 
 const char* const kTrialColumns =
     "id, experiment_id, number, state, space, candidate, accelerator, reason, worker, started, "
-    "finished";
+    "finished, ask_seq, tell_seq, retry_of";
 
 TrialRecord read_trial(const Statement& row) {
   TrialRecord trial;
@@ -101,6 +101,9 @@ TrialRecord read_trial(const Statement& row) {
   trial.worker = row.column_text(8);
   trial.started = row.column_text(9);
   trial.finished = row.column_text(10);  // NULL while running reads as ""
+  if (!row.is_null(11)) trial.ask_seq = row.column_int64(11);
+  if (!row.is_null(12)) trial.tell_seq = row.column_int64(12);
+  if (!row.is_null(13)) trial.retry_of = static_cast<int>(row.column_int64(13));
   return trial;
 }
 
@@ -262,6 +265,12 @@ void TrialStore::set_experiment_status(std::int64_t experiment_id, const std::st
 TrialRecord TrialStore::start_trial(std::int64_t experiment_id, const std::string& space,
                                     const std::string& candidate, const std::string& accelerator,
                                     const std::string& worker) {
+  return start_trial(experiment_id, space, candidate, accelerator, worker, TrialOrigin{});
+}
+
+TrialRecord TrialStore::start_trial(std::int64_t experiment_id, const std::string& space,
+                                    const std::string& candidate, const std::string& accelerator,
+                                    const std::string& worker, const TrialOrigin& origin) {
   require_writable("start a trial");
   Transaction transaction(db_, path_, Transaction::Kind::immediate);
   require_experiment(db_, path_, experiment_id);
@@ -281,11 +290,16 @@ TrialRecord TrialStore::start_trial(std::int64_t experiment_id, const std::strin
   trial.accelerator = accelerator;
   trial.worker = worker;
   trial.started = now_utc();
+  trial.ask_seq = origin.ask_seq;
+  trial.retry_of = origin.retry_of;
   Statement insert(db_, path_,
                    "INSERT INTO trials (experiment_id, number, state, space, candidate, "
-                   "accelerator, worker, started) VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?)");
+                   "accelerator, worker, started, ask_seq, retry_of) "
+                   "VALUES (?, ?, 'RUNNING', ?, ?, ?, ?, ?, ?, ?)");
   insert.bind(1, experiment_id).bind(2, trial.number).bind(3, space).bind(4, candidate);
   insert.bind(5, accelerator).bind(6, worker).bind(7, trial.started);
+  if (origin.ask_seq) insert.bind(8, *origin.ask_seq); else insert.bind_null(8);
+  if (origin.retry_of) insert.bind(9, *origin.retry_of); else insert.bind_null(9);
   insert.run();
   trial.id = sqlite3_last_insert_rowid(db_);
   transaction.commit();
@@ -325,6 +339,12 @@ void TrialStore::log_intermediate(std::int64_t trial_id, int step, const Metrics
 
 void TrialStore::finish_trial(std::int64_t trial_id, const TrialResult& result,
                               const std::optional<std::string>& strategy_state) {
+  finish_trial(trial_id, result, strategy_state, std::nullopt);
+}
+
+void TrialStore::finish_trial(std::int64_t trial_id, const TrialResult& result,
+                              const std::optional<std::string>& strategy_state,
+                              std::optional<std::int64_t> tell_seq) {
   require_writable("finish a trial");
   if (result.status == TrialStatus::running) {
     throw Error("trial database '" + path_ +
@@ -356,9 +376,11 @@ void TrialStore::finish_trial(std::int64_t trial_id, const TrialResult& result,
     insert_state.run();
   }
   Statement update(db_, path_,
-                   "UPDATE trials SET state = ?, reason = ?, finished = ? WHERE id = ?");
+                   "UPDATE trials SET state = ?, reason = ?, finished = ?, tell_seq = ? "
+                   "WHERE id = ?");
   update.bind(1, to_string(result.status)).bind(2, result.reason).bind(3, now_utc());
-  update.bind(4, trial_id);
+  if (tell_seq) update.bind(4, *tell_seq); else update.bind_null(4);
+  update.bind(5, trial_id);
   update.run();
   schema::ensure_summary_columns(db_, path_, result.metrics.names());
   transaction.commit();

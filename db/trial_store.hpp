@@ -38,6 +38,18 @@ struct TrialRecord {
   std::string started;       // UTC, ISO 8601
   std::string finished;      // "" while running
   Metrics values;            // final values (NaN and infinities round-trip)
+  // Schema 3, the ask/tell order that lets --resume replay runs with concurrent workers exactly.
+  // One counter per experiment numbers the strategy's ask() calls and tell() calls together.
+  std::optional<std::int64_t> ask_seq;   // the ask() call that proposed the candidate; none for a
+                                         // retry (and for trials written before schema 3)
+  std::optional<std::int64_t> tell_seq;  // the tell() of its result; none when not told
+  std::optional<int> retry_of;           // number of the trial whose candidate this one re-runs
+};
+
+// Where a started trial's candidate came from (schema 3 bookkeeping, see TrialRecord).
+struct TrialOrigin {
+  std::optional<std::int64_t> ask_seq;
+  std::optional<int> retry_of;
 };
 
 struct IntermediateValue {
@@ -82,6 +94,10 @@ class TrialStore {
   TrialRecord start_trial(std::int64_t experiment_id, const std::string& space,
                           const std::string& candidate, const std::string& accelerator,
                           const std::string& worker);
+  // The same, recording where the candidate came from (ask call or retry).
+  TrialRecord start_trial(std::int64_t experiment_id, const std::string& space,
+                          const std::string& candidate, const std::string& accelerator,
+                          const std::string& worker, const TrialOrigin& origin);
   // Stores values reported at `step` of a RUNNING trial; reporting a metric twice for the same
   // step, or logging to a finished trial, raises tandem::Error.
   void log_intermediate(std::int64_t trial_id, int step, const Metrics& values);
@@ -89,6 +105,10 @@ class TrialStore {
   // in one transaction. Finishing a trial that is not RUNNING raises tandem::Error.
   void finish_trial(std::int64_t trial_id, const TrialResult& result,
                     const std::optional<std::string>& strategy_state = std::nullopt);
+  // The same, recording the position of the result's tell() in the experiment's ask/tell order.
+  void finish_trial(std::int64_t trial_id, const TrialResult& result,
+                    const std::optional<std::string>& strategy_state,
+                    std::optional<std::int64_t> tell_seq);
   // Marks the experiment's RUNNING trials FAILED with `reason`; returns how many were marked.
   int fail_running_trials(std::int64_t experiment_id, const std::string& reason);
 

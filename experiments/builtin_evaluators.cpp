@@ -13,6 +13,8 @@ void register_builtin_evaluators() {
   register_graph_stats_evaluator(registry);
   register_hw_evaluator(registry);
   register_table_evaluator(registry);
+  register_train_evaluator(registry);
+  register_synthetic_evaluator(registry);
 }
 
 }  // namespace tandem

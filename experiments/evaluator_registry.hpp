@@ -27,5 +27,7 @@ void register_builtin_evaluators();
 void register_graph_stats_evaluator(EvaluatorRegistry& registry);
 void register_hw_evaluator(EvaluatorRegistry& registry);
 void register_table_evaluator(EvaluatorRegistry& registry);
+void register_train_evaluator(EvaluatorRegistry& registry);
+void register_synthetic_evaluator(EvaluatorRegistry& registry);
 
 }  // namespace tandem

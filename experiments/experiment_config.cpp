@@ -30,12 +30,13 @@ ComponentConfig parse_component(const ConfigNode& node, const std::string& what)
 Objective parse_objective(const ConfigNode& node) {
   Objective objective;
   if (!node.is_map()) node.fail("expected {metric: NAME, direction: maximize|minimize}");
-  node.check_keys({"metric", "direction"});
+  node.check_keys({"metric", "direction", "reference"});
   objective.metric = node.get_string("metric");
   if (!node.has("direction"))
     node.fail("missing required key 'direction' for metric '" + objective.metric +
               "'; accepted: maximize, minimize");
   objective.minimize = node.get_choice("direction", "", {"maximize", "minimize"}) == "minimize";
+  if (node.has("reference")) objective.reference = node.get_double("reference");
   return objective;
 }
 
@@ -91,6 +92,11 @@ ExperimentConfig ExperimentConfig::parse(const std::string& text, const std::str
     for (std::size_t i = 0; i < objectives.size(); ++i)
       config.objectives.push_back(parse_objective(objectives.element(i)));
   }
+
+  std::size_t with_reference = 0;
+  for (const auto& objective : config.objectives) with_reference += objective.reference ? 1 : 0;
+  if (with_reference != 0 && with_reference != config.objectives.size())
+    config.objectives_node.fail("give a hypervolume 'reference' for every objective or for none");
 
   ConfigNode constraints = root.optional("constraints");
   if (constraints.present() && !constraints.is_null()) {

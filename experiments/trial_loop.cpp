@@ -7,8 +7,13 @@
 #include <chrono>
 #include <csignal>
 #include <cmath>
+#include <deque>
+#include <limits>
+#include <map>
 
+#include "core/error.hpp"
 #include "core/text.hpp"
+#include "experiments/parallel_executor.hpp"
 #include "experiments/progress.hpp"
 
 namespace tandem {
@@ -26,20 +31,6 @@ std::string default_worker() {
   if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
   return std::string(host) + ":" + std::to_string(getpid());
 }
-
-// Stores intermediate values of one trial as the evaluator reports them.
-class StoreReporter final : public Reporter {
- public:
-  StoreReporter(TrialStore& store, std::int64_t trial_id) : store_(store), trial_id_(trial_id) {}
-  void report(int step, const Metrics& values) override {
-    store_.log_intermediate(trial_id_, step, values);
-  }
-  bool should_stop() const override { return stop_requested(); }
-
- private:
-  TrialStore& store_;
-  std::int64_t trial_id_;
-};
 
 // Tracks the best value of the first objective for the progress line.
 class BestTracker {
@@ -78,13 +69,163 @@ bool stop_requested() { return g_stop.load(); }
 void request_stop() { g_stop.store(true); }
 void clear_stop_request() { g_stop.store(false); }
 
+std::string default_worker_name() { return default_worker(); }
+
 bool was_told(const TrialRecord& trial) {
+  if (trial.tell_seq) return true;
   return trial.state != TrialStatus::running &&
          !(trial.state == TrialStatus::failed &&
-           (trial.reason == kInterruptedReason || trial.reason == "worker lost"));
+           (trial.reason == kInterruptedReason || trial.reason == kWorkerLostReason));
 }
 
+
+namespace {
+
+// A candidate that was asked but whose result was never told: it runs again as a new trial.
+struct Retry {
+  Candidate candidate;
+  int previous_number = 0;  // the latest attempt (stored as retry_of)
+};
+
+// What replaying the stored history leaves behind.
+struct Replayed {
+  long long told = 0;
+  std::int64_t next_seq = 0;
+  std::deque<Retry> retries;
+};
+
+[[noreturn]] void replay_mismatch(const ExperimentConfig& config, const SearchSpace& space,
+                                  const TrialRecord& trial, const std::vector<Candidate>& asked,
+                                  std::size_t index) {
+  throw Error("cannot resume experiment '" + config.name + "': replaying trial #" +
+              std::to_string(trial.number) + " the strategy proposed " +
+              (index >= asked.size() ? std::string("nothing") : space.to_string(asked[index])) +
+              " but the database holds " + trial.candidate +
+              " (was the strategy or tandem changed since the run began?)");
+}
+
+// Rebuilds `strategy` from the stored trials (see trial_loop.hpp). Trials written before schema 3
+// (no ask_seq, tell_seq or retry_of) come first and replay as the sequential loop wrote them: one
+// ask(1) and one tell per told trial, in number order.
+Replayed replay(const ExperimentConfig& config, const SearchSpace& space, Strategy& strategy,
+                TrialStore& store, const std::vector<TrialRecord>& trials, BestTracker& best) {
+  Replayed out;
+  std::optional<std::int64_t> last_told_id;
+  auto tell = [&](const TrialRecord& trial) {
+    TrialResult result = stored_result(trial);
+    strategy.tell(space.parse(trial.candidate), result);
+    best.add(trial.number, result);
+    last_told_id = trial.id;
+    ++out.told;
+  };
+  auto check_state = [&] {
+    if (!last_told_id) return;
+    auto stored_state = store.strategy_state(*last_told_id);
+    if (stored_state && *stored_state != strategy.state()) {
+      throw Error("cannot resume experiment '" + config.name +
+                  "': the rebuilt strategy state differs from the stored one "
+                  "(was the strategy or tandem changed since the run began?)");
+    }
+  };
+
+  // Events of schema-3 trials: an ask() call (the trials it proposed, in number order) or a tell.
+  struct Event {
+    std::vector<const TrialRecord*> asked;
+    const TrialRecord* told = nullptr;
+  };
+  std::map<std::int64_t, Event> events;
+  std::map<int, int> root_of;  // trial number -> number of the asked trial it (re-)evaluates
+  std::map<int, int> latest_attempt;  // root number -> latest attempt number
+  std::map<int, bool> root_told;
+  std::vector<int> roots;
+  bool seen_new = false;
+  for (const TrialRecord& trial : trials) {
+    bool legacy = !trial.ask_seq && !trial.tell_seq && !trial.retry_of;
+    if (legacy) {
+      if (seen_new)
+        throw Error("cannot resume experiment '" + config.name + "': trial #" +
+                    std::to_string(trial.number) +
+                    " has no ask/tell record but follows trials that do (the database was "
+                    "modified by hand?)");
+      if (!was_told(trial)) continue;
+      std::vector<Candidate> asked = strategy.ask(1);
+      if (asked.size() != 1 || asked.front() != space.parse(trial.candidate))
+        replay_mismatch(config, space, trial, asked, 0);
+      tell(trial);
+      continue;
+    }
+    seen_new = true;
+    if (trial.ask_seq) {
+      events[*trial.ask_seq].asked.push_back(&trial);
+      root_of[trial.number] = trial.number;
+      roots.push_back(trial.number);
+    } else {
+      auto root = root_of.find(*trial.retry_of);
+      if (root == root_of.end())
+        throw Error("cannot resume experiment '" + config.name + "': trial #" +
+                    std::to_string(trial.number) + " retries trial #" +
+                    std::to_string(*trial.retry_of) + ", which holds no asked candidate");
+      root_of[trial.number] = root->second;
+    }
+    latest_attempt[root_of[trial.number]] = trial.number;
+    if (trial.tell_seq) {
+      Event& event = events[*trial.tell_seq];
+      if (event.told || !event.asked.empty())
+        throw Error("cannot resume experiment '" + config.name + "': ask/tell number " +
+                    std::to_string(*trial.tell_seq) + " is stored twice");
+      event.told = &trial;
+      root_told[root_of[trial.number]] = true;
+    }
+    out.next_seq = std::max(out.next_seq, std::max(trial.ask_seq.value_or(0),
+                                                   trial.tell_seq.value_or(0)) + 1);
+  }
+  if (events.empty()) {
+    check_state();
+    return out;
+  }
+
+  std::int64_t last_tell_seq = -1;
+  for (const auto& [seq, event] : events)
+    if (event.told) last_tell_seq = seq;
+  if (last_tell_seq < 0) check_state();  // only legacy tells so far
+  for (const auto& [seq, event] : events) {
+    if (event.told) {
+      if (!event.asked.empty())
+        throw Error("cannot resume experiment '" + config.name + "': ask/tell number " +
+                    std::to_string(seq) + " is stored twice");
+      tell(*event.told);
+      if (seq == last_tell_seq) check_state();
+      continue;
+    }
+    std::vector<Candidate> asked = strategy.ask(event.asked.size());
+    for (std::size_t i = 0; i < event.asked.size(); ++i) {
+      if (i >= asked.size() || asked[i] != space.parse(event.asked[i]->candidate))
+        replay_mismatch(config, space, *event.asked[i], asked, i);
+    }
+  }
+  for (int root : roots) {
+    if (root_told.count(root)) continue;
+    const TrialRecord& asked = trials[static_cast<std::size_t>(root)];
+    out.retries.push_back(Retry{space.parse(asked.candidate), latest_attempt[root]});
+  }
+  return out;
+}
+
+}  // namespace
+
 RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOptions& options) {
+  const std::string worker = options.worker.empty() ? default_worker() : options.worker;
+  if (options.workers == 0) throw Error("--workers 0: expected an integer >= 1");
+  std::unique_ptr<TrialExecutor> executor =
+      options.workers == 1 ? make_inline_executor(experiment, worker)
+                           : make_thread_executor(experiment, options.workers, worker);
+  RunSummary summary = run_experiment(experiment, store, options, *executor);
+  executor->shutdown();
+  return summary;
+}
+
+RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOptions& options,
+                          TrialExecutor& executor) {
   const ExperimentConfig& config = experiment.config();
   const SearchSpace& space = experiment.space();
   RunSummary summary;
@@ -93,6 +234,8 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
   std::unique_ptr<Strategy> strategy = experiment.make_strategy();
   BestTracker best(config.objectives.front());
   long long finished = 0;  // told trials, counted against budget.trials
+  std::int64_t next_seq = 0;
+  std::deque<Retry> retries;
 
   auto existing = store.find_experiment(config.name);
   if (existing && !options.resume) {
@@ -112,33 +255,15 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
     }
     summary.experiment_id = existing->id;
     summary.interrupted = store.fail_running_trials(existing->id, kInterruptedReason);
-    // Replay the stored history through the strategy.
-    std::optional<std::int64_t> last_told_id;
-    for (const TrialRecord& trial : store.trials(existing->id)) {
-      if (!was_told(trial)) continue;
-      std::vector<Candidate> asked = strategy->ask(1);
-      Candidate stored_candidate = space.parse(trial.candidate);
-      if (asked.size() != 1 || asked.front() != stored_candidate) {
-        throw Error("cannot resume experiment '" + config.name + "': replaying trial #" +
-                    std::to_string(trial.number) + " the strategy proposed " +
-                    (asked.empty() ? std::string("nothing") : space.to_string(asked.front())) +
-                    " but the database holds " + trial.candidate +
-                    " (was the strategy or tandem changed since the run began?)");
-      }
-      TrialResult result = stored_result(trial);
-      strategy->tell(stored_candidate, result);
-      best.add(trial.number, result);
-      last_told_id = trial.id;
-      ++finished;
-    }
-    if (last_told_id) {
-      auto stored_state = store.strategy_state(*last_told_id);
-      if (stored_state && *stored_state != strategy->state()) {
-        throw Error("cannot resume experiment '" + config.name +
-                    "': the rebuilt strategy state differs from the stored one "
-                    "(was the strategy or tandem changed since the run began?)");
-      }
-    }
+    std::vector<TrialRecord> trials = store.trials(existing->id);
+    for (std::size_t i = 0; i < trials.size(); ++i)
+      TANDEM_CHECK(trials[i].number == static_cast<int>(i),
+                   "cannot resume experiment '" + config.name + "': trial numbers are not 0, 1, "
+                   "2, ... (the database was modified by hand?)");
+    Replayed replayed = replay(config, space, *strategy, store, trials, best);
+    finished = replayed.told;
+    next_seq = replayed.next_seq;
+    retries = std::move(replayed.retries);
     summary.replayed = finished;
     store.set_experiment_status(existing->id, "running");
   } else {
@@ -150,13 +275,25 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
   const std::string worker = options.worker.empty() ? default_worker() : options.worker;
   Progress progress(options.progress_stream, trial_budget, second_budget, options.show_progress);
 
-  // Liveness for readers of the database (heartbeats table): at start, then every 10 s.
+  struct Running {
+    Candidate candidate;
+    int number = 0;
+    std::size_t slot = 0;
+  };
+  std::map<std::int64_t, Running> running;  // by trial id
+
+  // Liveness for readers of the database (heartbeats table): at start, then every 10 s, for the
+  // coordinator and for the workers evaluating a trial (the executor detects lost ones).
   auto last_heartbeat = std::chrono::steady_clock::now();
   store.heartbeat(summary.experiment_id, worker);
   auto heartbeat_if_due = [&] {
     auto now = std::chrono::steady_clock::now();
     if (now - last_heartbeat < std::chrono::seconds(10)) return;
     store.heartbeat(summary.experiment_id, worker);
+    for (const auto& [id, trial] : running) {
+      std::string name = executor.worker_name(trial.slot);
+      if (name != worker) store.heartbeat(summary.experiment_id, name);
+    }
     last_heartbeat = now;
   };
 
@@ -167,23 +304,78 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
     return elapsed >= second_budget;
   };
 
-  while ((trial_budget == 0 || finished < trial_budget) && !out_of_time() && !stop_requested() &&
-         !strategy->finished()) {
-    std::vector<Candidate> asked = strategy->ask(1);
-    if (asked.empty()) break;
-    const Candidate& candidate = asked.front();
+  auto room = [&]() -> long long {          // trials that may still start under the budget
+    if (trial_budget == 0) return std::numeric_limits<long long>::max();
+    return trial_budget - finished - static_cast<long long>(running.size());
+  };
+  auto start = [&](std::size_t slot, const Candidate& candidate, const TrialOrigin& origin) {
     TrialRecord trial = store.start_trial(summary.experiment_id, space.name(),
                                           space.to_string(candidate),
-                                          space.accelerator_string(candidate), worker);
-    StoreReporter reporter(store, trial.id);
-    TrialResult result = experiment.evaluate(candidate, reporter);
-    strategy->tell(candidate, result);
-    store.finish_trial(trial.id, result, strategy->state());
-    best.add(trial.number, result);
+                                          space.accelerator_string(candidate),
+                                          executor.worker_name(slot), origin);
+    running[trial.id] = Running{candidate, trial.number, slot};
+    executor.dispatch(slot, TrialWork{trial.id, trial.number, candidate});
+  };
+  ReportSink sink = [&](std::int64_t trial_id, int step, const Metrics& values) {
+    store.log_intermediate(trial_id, step, values);
+  };
+
+  for (;;) {
+    // Fill the idle slots: candidates of lost or interrupted trials first, then new asks.
+    while (room() > 0 && !out_of_time() && !stop_requested() && executor.free_slots() > 0) {
+      if (!retries.empty()) {
+        Retry retry = std::move(retries.front());
+        retries.pop_front();
+        start(*executor.free_slot(), retry.candidate, TrialOrigin{std::nullopt,
+                                                                 retry.previous_number});
+        ++summary.retried;
+        continue;
+      }
+      if (strategy->finished()) break;
+      std::size_t wanted =
+          static_cast<std::size_t>(std::min<long long>(room(), executor.free_slots()));
+      std::vector<Candidate> asked = strategy->ask(wanted);
+      if (asked.empty()) break;  // finished, or waiting for results
+      TANDEM_CHECK(asked.size() <= wanted, "strategy returned more candidates than asked for");
+      const std::int64_t seq = next_seq++;
+      for (const Candidate& candidate : asked)
+        start(*executor.free_slot(), candidate, TrialOrigin{seq, std::nullopt});
+    }
+    if (running.empty()) {
+      bool more_to_do = !retries.empty() || (room() > 0 && !strategy->finished());
+      if (executor.live_slots() == 0 && more_to_do && !out_of_time() && !stop_requested()) {
+        store.set_experiment_status(summary.experiment_id, "interrupted");
+        throw Error("experiment '" + config.name + "': every worker was lost after " +
+                    std::to_string(summary.new_trials) +
+                    " new trials; continue with --resume once workers are available");
+      }
+      break;
+    }
+
+    std::optional<ExecutorEvent> event = executor.next(std::chrono::milliseconds(200), sink);
+    heartbeat_if_due();
+    if (!event) continue;
+    auto found = running.find(event->trial_id);
+    TANDEM_CHECK(found != running.end(), "an executor reported an unknown trial");
+    Running trial = std::move(found->second);
+    running.erase(found);
+    if (event->kind == ExecutorEvent::Kind::lost) {
+      store.finish_trial(event->trial_id, TrialResult::failed(kWorkerLostReason), std::nullopt,
+                         std::nullopt);
+      retries.push_back(Retry{trial.candidate, trial.number});
+      ++summary.lost;
+      if (options.show_progress && options.progress_stream)
+        std::fprintf(options.progress_stream, "tandem: trial #%d: worker %s lost (%s); re-running\n",
+                     trial.number, executor.worker_name(event->slot).c_str(),
+                     event->detail.c_str());
+      continue;
+    }
+    strategy->tell(trial.candidate, event->result);
+    store.finish_trial(event->trial_id, event->result, strategy->state(), next_seq++);
+    best.add(trial.number, event->result);
     ++finished;
     ++summary.new_trials;
     progress.update(finished, best.text());
-    heartbeat_if_due();
   }
   progress.finish(finished, best.text());
 

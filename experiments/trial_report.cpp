@@ -2,10 +2,14 @@
 #include "experiments/trial_report.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <set>
 
 #include "core/text.hpp"
 #include "experiments/experiment_config.hpp"
+#include "search/pareto.hpp"
 
 namespace tandem {
 
@@ -85,6 +89,135 @@ TextTable trials_table(const std::vector<TrialRecord>& trials, const std::option
     if (any_accelerator) row.push_back(trial->accelerator);
     if (any_reason) row.push_back(trial->reason);
     table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
+namespace {
+
+// Complete trials with every objective, and their minimised objective vectors.
+void complete_points(const std::vector<TrialRecord>& trials, const std::vector<Objective>& objectives,
+                     std::vector<const TrialRecord*>& records, std::vector<ObjectiveVector>& points) {
+  for (const auto& trial : trials) {
+    if (trial.state != TrialStatus::complete) continue;
+    auto point = minimised_objectives(TrialResult{trial.state, trial.values, trial.reason}, objectives);
+    if (!point) continue;
+    records.push_back(&trial);
+    points.push_back(*point);
+  }
+}
+
+}  // namespace
+
+std::vector<TrialRecord> pareto_trials(const std::vector<TrialRecord>& trials,
+                                       const std::vector<Objective>& objectives) {
+  std::vector<const TrialRecord*> records;
+  std::vector<ObjectiveVector> points;
+  complete_points(trials, objectives, records, points);
+  std::vector<std::size_t> front = pareto_front(points);
+  std::stable_sort(front.begin(), front.end(),
+                   [&](std::size_t a, std::size_t b) { return points[a][0] < points[b][0]; });
+  std::vector<TrialRecord> out;
+  for (std::size_t i : front) out.push_back(*records[i]);
+  return out;
+}
+
+std::optional<double> experiment_hypervolume(const std::vector<TrialRecord>& trials,
+                                             const std::vector<Objective>& objectives,
+                                             const std::optional<std::vector<double>>& reference,
+                                             std::vector<double>* used) {
+  std::vector<const TrialRecord*> records;
+  std::vector<ObjectiveVector> points;
+  complete_points(trials, objectives, records, points);
+  if (points.empty()) return std::nullopt;
+  ObjectiveVector minimised_reference(objectives.size());
+  for (std::size_t m = 0; m < objectives.size(); ++m) {
+    if (reference) {
+      minimised_reference[m] = objectives[m].minimize ? (*reference)[m] : -(*reference)[m];
+    } else {
+      minimised_reference[m] = points[0][m];
+      for (const auto& p : points) minimised_reference[m] = std::max(minimised_reference[m], p[m]);
+    }
+  }
+  if (used) {
+    used->clear();
+    for (std::size_t m = 0; m < objectives.size(); ++m)
+      used->push_back(objectives[m].minimize ? minimised_reference[m] : -minimised_reference[m]);
+  }
+  return hypervolume(points, minimised_reference);
+}
+
+std::vector<double> parse_reference_point(const std::string& text, std::size_t objectives) {
+  std::vector<double> out;
+  for (const auto& item : split(text, ',')) {
+    const std::string value = trim(item);
+    char* end = nullptr;
+    const double number = std::strtod(value.c_str(), &end);
+    if (value.empty() || *end != '\0' || !std::isfinite(number))
+      throw Error("--reference '" + text + "': '" + value + "' is not a number");
+    out.push_back(number);
+  }
+  if (out.size() != objectives)
+    throw Error("--reference '" + text + "': " + std::to_string(out.size()) + " values for " +
+                std::to_string(objectives) + " objectives; give one value per objective, in order");
+  return out;
+}
+
+TextTable experiment_summary_table(const TrialStore& store, const ExperimentRecord& experiment,
+                                   const std::vector<Objective>& objectives,
+                                   const std::optional<std::vector<double>>& reference) {
+  const std::vector<TrialRecord> trials = store.trials(experiment.id);
+  TextTable table;
+  table.columns = {"key", "value"};
+  auto add = [&](const std::string& key, const std::string& value) {
+    table.rows.push_back({key, value});
+  };
+  add("experiment", experiment.name);
+  add("status", experiment.status);
+  add("trials", std::to_string(trials.size()));
+  for (TrialStatus status : {TrialStatus::complete, TrialStatus::pruned, TrialStatus::infeasible,
+                             TrialStatus::failed, TrialStatus::running}) {
+    long long count = 0;
+    for (const auto& trial : trials) count += trial.state == status;
+    std::string name = to_string(status);
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    add(name, std::to_string(count));
+  }
+  std::vector<std::string> names;
+  for (const auto& objective : objectives) {
+    names.push_back(objective.to_string());
+    std::optional<double> best;
+    int number = 0;
+    for (const auto& trial : trials) {
+      auto value = oriented_value(TrialResult{trial.state, trial.values, trial.reason}, objective);
+      if (value && (!best || *value > *best)) {
+        best = value;
+        number = trial.number;
+      }
+    }
+    add("best " + objective.to_string(),
+        best ? format_number(objective.minimize ? -*best : *best) + " (#" + std::to_string(number) + ")"
+             : "none");
+  }
+  if (objectives.size() >= 2) {
+    add("objectives", join(names, ","));
+    add("pareto front", std::to_string(pareto_trials(trials, objectives).size()) + " trials");
+    std::vector<double> used;
+    auto volume = experiment_hypervolume(trials, objectives, reference, &used);
+    std::vector<std::string> used_text;
+    for (double v : used) used_text.push_back(format_number(v));
+    add("hypervolume", volume ? format_number(*volume) : "none");
+    add("reference point", volume ? join(used_text, ",") + (reference ? "" : " (worst observed)") : "none");
+    // The value stored with the experiment (schema 4 table experiment_values), when present.
+    try {
+      QueryResult stored = store.query(
+          "SELECT value FROM experiment_values WHERE experiment_id = " +
+          std::to_string(experiment.id) + " AND name = 'hypervolume'");
+      if (!stored.rows.empty()) add("stored hypervolume", stored.rows.front().front());
+    } catch (const Error&) {
+      // An older database without the table: nothing stored.
+    }
   }
   return table;
 }

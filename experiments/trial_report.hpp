@@ -1,5 +1,7 @@
 // Reports over stored trials, shared by `tandem trials` and the end of `tandem run`: choosing the
-// experiment, sorting by a metric and rendering one row per trial with one column per metric.
+// experiment, sorting by a metric and rendering one row per trial with one column per metric; the
+// Pareto front of several objectives, the experiment's hypervolume and its summary
+// (multi-objective primitives: search/pareto.hpp).
 #pragma once
 
 #include <optional>
@@ -25,5 +27,30 @@ Objective parse_sort_key(const std::string& text);
 // given, else by number; at most `top` rows when top > 0.
 TextTable trials_table(const std::vector<TrialRecord>& trials, const std::optional<Objective>& sort,
                        long long top);
+
+// The complete trials that no other complete trial dominates on `objectives` (trials lacking one
+// of the metrics are left out), best first by the first objective.
+std::vector<TrialRecord> pareto_trials(const std::vector<TrialRecord>& trials,
+                                       const std::vector<Objective>& objectives);
+
+// Hypervolume of the complete trials on `objectives` (all minimised internally). The reference
+// point is `reference` (in the metrics' own units and directions) when given, else the worst
+// value of each objective over the complete trials ("worst observed"; trials at the worst value
+// of an objective then add no volume). `used` receives the reference point in metric units.
+// nullopt when no complete trial has every metric.
+std::optional<double> experiment_hypervolume(const std::vector<TrialRecord>& trials,
+                                             const std::vector<Objective>& objectives,
+                                             const std::optional<std::vector<double>>& reference,
+                                             std::vector<double>* used = nullptr);
+
+// Parses "V1,V2,..." (the --reference argument), one number per objective.
+std::vector<double> parse_reference_point(const std::string& text, std::size_t objectives);
+
+// `tandem trials --summary`: one row per fact (trial counts per state, best value per objective,
+// Pareto-front size, hypervolume and its reference point, and the hypervolume stored with the
+// experiment when the database has one).
+TextTable experiment_summary_table(const TrialStore& store, const ExperimentRecord& experiment,
+                                   const std::vector<Objective>& objectives,
+                                   const std::optional<std::vector<double>>& reference);
 
 }  // namespace tandem

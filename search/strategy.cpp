@@ -3,8 +3,14 @@
 
 #include <cmath>
 
+#include "search/codesign_rl.hpp"
+#include "search/local_search.hpp"
+#include "search/marl.hpp"
+#include "search/nsga2.hpp"
 #include "search/random_search.hpp"
 #include "search/regularized_evolution.hpp"
+#include "search/reinforce.hpp"
+#include "search/strategy_wrappers.hpp"
 
 namespace tandem {
 
@@ -24,6 +30,12 @@ void register_builtin_strategies() {
   StrategyRegistry& registry = strategy_registry();
   register_random_search(registry);
   register_regularized_evolution(registry);
+  register_local_search(registry);
+  register_nsga2(registry);
+  register_reinforce(registry);
+  register_marl(registry);
+  register_codesign_rl(registry);
+  register_strategy_wrappers(registry);
 }
 
 }  // namespace tandem

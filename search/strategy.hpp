@@ -18,8 +18,14 @@
 namespace tandem {
 
 struct Objective {
+  Objective() = default;
+  Objective(std::string metric_name, bool minimized, std::optional<double> reference_point = {})
+      : metric(std::move(metric_name)), minimize(minimized), reference(reference_point) {}
+
   std::string metric;
   bool minimize = false;
+  // Hypervolume reference point for this objective, in the metric's units (optional).
+  std::optional<double> reference;
   std::string to_string() const { return metric + (minimize ? ":min" : ":max"); }
 };
 

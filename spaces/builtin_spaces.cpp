@@ -4,6 +4,7 @@
 #include "spaces/mlp_space.hpp"
 #include "spaces/mobilenet_space.hpp"
 #include "spaces/nb201_space.hpp"
+#include "spaces/nb_macro_space.hpp"
 #include "spaces/search_space.hpp"
 
 namespace tandem {
@@ -19,6 +20,7 @@ void register_builtin_spaces() {
                &MobileNetSpace::create);
   registry.add("mlp", "MLP: up to 3 hidden linear layers x width x activation (8x8 digits)",
                &MlpSpace::create);
+  registry.add("nb_macro", "NAS-Bench-Macro: 8 layers x {identity, MBv2 k3e3, MBv2 k5e6}", &NbMacroSpace::create);
   register_hardware_spaces(registry);
 }
 

@@ -42,13 +42,13 @@ std::string message_of(const std::function<void()>& action) {
 
 }  // namespace
 
-TEST_CASE("a version-1 file is migrated to version 2 on a read-write open, keeping its data") {
+TEST_CASE("a version-1 file is migrated to the current version on a read-write open, keeping its data") {
   TempDir dir;
   std::string path = dir.file("old.db");
   make_version_1_file(path);
 
   TrialStore store(path);
-  CHECK(store.schema_version() == 2);
+  CHECK(store.schema_version() == TrialStore::current_schema_version());
   auto experiment = store.find_experiment("old-run");
   REQUIRE(experiment);
   CHECK(experiment->seed == 7);
@@ -65,6 +65,10 @@ TEST_CASE("a version-1 file is migrated to version 2 on a read-write open, keepi
   CHECK(std::isnan(trials[0].values.at("loss")));
   CHECK(std::isinf(trials[0].values.at("latency_ms")));
   CHECK(trials[1].state == TrialStatus::running);
+  // Version 3 columns: old trials have no ask/tell record.
+  CHECK_FALSE(trials[0].ask_seq.has_value());
+  CHECK_FALSE(trials[0].tell_seq.has_value());
+  CHECK_FALSE(trials[0].retry_of.has_value());
   CHECK(store.intermediate_values(trials[0].id).size() == 2);
   CHECK(store.latest_strategy_state(experiment->id) == std::string("population=[0]"));
 
@@ -108,7 +112,8 @@ TEST_CASE("a file from a newer tandem is refused, naming the path and both versi
     std::string message = message_of([&] { TrialStore store(path, mode); });
     CHECK(message.find("'" + path + "'") != std::string::npos);
     CHECK(message.find("schema version 9") != std::string::npos);
-    CHECK(message.find("up to 2") != std::string::npos);
+    CHECK(message.find("up to " + std::to_string(TrialStore::current_schema_version())) !=
+          std::string::npos);
     CHECK(message.find('\n') == std::string::npos);
   }
   CHECK(file_bytes(path) == before);
@@ -194,7 +199,7 @@ TEST_CASE("read-only mode never writes the database file") {
 
   {
     TrialStore reader(path, TrialStore::Mode::read_only);
-    CHECK(reader.schema_version() == 2);
+    CHECK(reader.schema_version() == TrialStore::current_schema_version());
     CHECK(reader.experiments().size() == 1);
     auto trials = reader.trials(experiment_id);
     REQUIRE(trials.size() == 2);
@@ -232,7 +237,7 @@ TEST_CASE("the file is in WAL mode and an empty file becomes a trial database") 
   { TrialStore store(path); }
   RawConnection raw(path);
   CHECK(raw.scalar("PRAGMA journal_mode") == "wal");
-  CHECK(raw.scalar("PRAGMA user_version") == "2");
+  CHECK(raw.scalar("PRAGMA user_version") == std::to_string(TrialStore::current_schema_version()));
   CHECK(raw.scalar("PRAGMA integrity_check") == "ok");
   CHECK(raw.scalar("SELECT count(*) FROM sqlite_schema WHERE name IN ('experiments', 'trials', "
                    "'trial_values', 'intermediate_values', 'strategy_states', 'heartbeats', "

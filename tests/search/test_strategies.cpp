@@ -34,7 +34,7 @@ std::unique_ptr<Strategy> make(const std::string& name, const SearchSpace& space
                                const std::string& options_yaml, std::uint64_t seed) {
   register_builtin_strategies();
   ConfigNode options = ConfigNode::parse(options_yaml, "options.yaml");
-  StrategyContext context{space, options, seed, {Objective{"score", false}}};
+  StrategyContext context{space, options, seed, {Objective{"score", false, {}}}};
   return strategy_registry().create(name, context);
 }
 
@@ -63,7 +63,7 @@ TEST_CASE("regularized evolution: random initial population, then mutants of tou
   RegularizedEvolutionOptions options;
   options.population_size = 4;
   options.sample_size = 4;
-  RegularizedEvolution evolution(space, options, Objective{"score", false}, 3);
+  RegularizedEvolution evolution(space, options, Objective{"score", false, {}}, 3);
   std::vector<Candidate> told;
   for (int i = 0; i < 4; ++i) {
     auto c = evolution.ask(1)[0];
@@ -99,7 +99,7 @@ TEST_CASE("tournament selection picks the best of S draws with replacement") {
   int best_parent = 0;
   const int runs = 2000;
   for (int seed = 0; seed < runs; ++seed) {
-    RegularizedEvolution evolution(space, options, Objective{"score", false},
+    RegularizedEvolution evolution(space, options, Objective{"score", false, {}},
                                    static_cast<std::uint64_t>(seed));
     Candidate low{std::vector<int>(10, 0)}, high{std::vector<int>(10, 1)},
         mid{{1, 0, 0, 0, 0, 0, 0, 0, 0, 0}};
@@ -172,6 +172,7 @@ TEST_CASE("bad strategy options are one-line errors naming the key") {
   CHECK(error_of("random", "{population_size: 5}").find("unknown key 'population_size'") !=
         std::string::npos);
   CHECK(error_of("randm", "{}") ==
-        "unknown search strategy 'randm' (did you mean 'random'?); available: random, "
-        "regularized_evolution");
+        "unknown search strategy 'randm' (did you mean 'random'?); available: codesign_rl, "
+        "constraint_filter, deduplicate, local_search, marl, nsga2, random, "
+        "regularized_evolution, reinforce, retry");
 }
