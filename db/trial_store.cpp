@@ -481,4 +481,32 @@ void TrialStore::heartbeat(std::int64_t experiment_id, const std::string& worker
   transaction.commit();
 }
 
+void TrialStore::set_experiment_value(std::int64_t experiment_id, const std::string& name,
+                                      double value) {
+  require_writable("store an experiment value");
+  TANDEM_CHECK(!name.empty(), "trial database '" + path_ + "': empty experiment value name");
+  Transaction transaction(db_, path_, Transaction::Kind::immediate);
+  require_experiment(db_, path_, experiment_id);
+  Statement upsert(db_, path_,
+                   "INSERT INTO experiment_values (experiment_id, name, value, value_kind, updated) "
+                   "VALUES (?, ?, ?, ?, ?) ON CONFLICT (experiment_id, name) DO UPDATE SET "
+                   "value = excluded.value, value_kind = excluded.value_kind, "
+                   "updated = excluded.updated");
+  upsert.bind(1, experiment_id).bind(2, name);
+  bind_value(upsert, 3, value);
+  upsert.bind(5, now_utc());
+  upsert.run();
+  transaction.commit();
+}
+
+std::optional<double> TrialStore::experiment_value(std::int64_t experiment_id,
+                                                   const std::string& name) const {
+  Statement select(db_, path_,
+                   "SELECT value, value_kind FROM experiment_values WHERE experiment_id = ? AND "
+                   "name = ?");
+  select.bind(1, experiment_id).bind(2, name);
+  if (!select.step()) return std::nullopt;
+  return read_value(select, 0, 1, path_);
+}
+
 }  // namespace tandem

@@ -123,6 +123,11 @@ class TrialStore {
   // Records that `worker` of the experiment is alive now.
   void heartbeat(std::int64_t experiment_id, const std::string& worker);
 
+  // Values of a whole experiment (e.g. its hypervolume): set (insert or replace) and read back.
+  void set_experiment_value(std::int64_t experiment_id, const std::string& name, double value);
+  std::optional<double> experiment_value(std::int64_t experiment_id,
+                                         const std::string& name) const;
+
   // Runs one read-only SQL statement (anything that would write raises tandem::Error).
   QueryResult query(const std::string& sql) const;
 

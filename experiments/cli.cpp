@@ -21,6 +21,21 @@ struct Command {
   const char* usage;
 };
 
+// `tandem bench train ...` and `tandem bench search CONFIG ...`.
+int cli_bench_command(int argc, char** argv) {
+  const std::string sub = argc > 1 ? argv[1] : "";
+  if (sub == "search") {
+    std::string program = "tandem bench search";
+    std::vector<char*> args(argv + 1, argv + argc);
+    args[0] = program.data();
+    return cli_bench_search(static_cast<int>(args.size()), args.data());
+  }
+  if (sub == "train" || sub == "--help" || sub == "-h") return cli_bench(argc, argv);
+  throw Error(
+              (sub.empty() ? std::string("missing subcommand") : "unknown subcommand '" + sub + "'") +
+              "; accepted: train, search");
+}
+
 const Command kCommands[] = {
     {"run", cli_run, "run CONFIG [--db PATH] [--resume] [--trials N] [--seed S] [--quiet]"},
     {"trials", cli_trials,
@@ -29,6 +44,11 @@ const Command kCommands[] = {
     {"spaces", cli_spaces, "spaces [NAME]   (list spaces, or describe one)"},
     {"show", cli_show, "show DB TRIAL [--experiment NAME]   (candidate and per-layer graph)"},
     {"hw", cli_hw, "hw eval|models ...   (accelerator cost models)"},
+    {"train", cli_train,
+     "train (--space NAME --arch STRING | --workload lenet) --dataset NAME|PATH [--epochs E] "
+     "[--batch B] [--lr L] [--seed S] [--threads T]"},
+    {"bench", cli_bench_command,
+     "bench train|search ...   (trainer step times; strategies against random search)"},
 };
 
 void print_usage(std::ostream& out) {

@@ -28,8 +28,6 @@
 
 namespace tandem {
 
-int cli_bench_search(int argc, char** argv);  // dispatched as `tandem bench search`
-
 namespace {
 
 struct RunTrace {

@@ -10,5 +10,8 @@ int cli_query(int argc, char** argv);
 int cli_spaces(int argc, char** argv);
 int cli_show(int argc, char** argv);
 int cli_hw(int argc, char** argv);
+int cli_train(int argc, char** argv);
+int cli_bench(int argc, char** argv);         // tandem bench train ...
+int cli_bench_search(int argc, char** argv);  // tandem bench search ...
 
 }  // namespace tandem

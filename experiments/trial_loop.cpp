@@ -15,6 +15,7 @@
 #include "core/text.hpp"
 #include "experiments/parallel_executor.hpp"
 #include "experiments/progress.hpp"
+#include "experiments/trial_report.hpp"
 
 namespace tandem {
 namespace {
@@ -213,6 +214,20 @@ Replayed replay(const ExperimentConfig& config, const SearchSpace& space, Strate
 
 }  // namespace
 
+// Multi-objective experiments keep their hypervolume in experiment_values (reference point:
+// the config's objectives[].reference, else the worst observed value of each objective).
+void store_hypervolume(TrialStore& store, std::int64_t experiment_id,
+                       const std::vector<Objective>& objectives) {
+  if (objectives.size() < 2) return;
+  std::optional<std::vector<double>> reference;
+  if (objectives.front().reference) {
+    reference.emplace();
+    for (const auto& objective : objectives) reference->push_back(objective.reference.value());
+  }
+  auto volume = experiment_hypervolume(store.trials(experiment_id), objectives, reference);
+  if (volume) store.set_experiment_value(experiment_id, "hypervolume", *volume);
+}
+
 RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOptions& options) {
   const std::string worker = options.worker.empty() ? default_worker() : options.worker;
   if (options.workers == 0) throw Error("--workers 0: expected an integer >= 1");
@@ -380,6 +395,7 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
   progress.finish(finished, best.text());
 
   summary.stopped_by_signal = stop_requested();
+  store_hypervolume(store, summary.experiment_id, config.objectives);
   store.set_experiment_status(summary.experiment_id,
                               summary.stopped_by_signal ? "interrupted" : "finished");
   summary.seconds =

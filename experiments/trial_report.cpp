@@ -209,15 +209,9 @@ TextTable experiment_summary_table(const TrialStore& store, const ExperimentReco
     for (double v : used) used_text.push_back(format_number(v));
     add("hypervolume", volume ? format_number(*volume) : "none");
     add("reference point", volume ? join(used_text, ",") + (reference ? "" : " (worst observed)") : "none");
-    // The value stored with the experiment (schema 4 table experiment_values), when present.
-    try {
-      QueryResult stored = store.query(
-          "SELECT value FROM experiment_values WHERE experiment_id = " +
-          std::to_string(experiment.id) + " AND name = 'hypervolume'");
-      if (!stored.rows.empty()) add("stored hypervolume", stored.rows.front().front());
-    } catch (const Error&) {
-      // An older database without the table: nothing stored.
-    }
+    // The value the run stored with the experiment (table experiment_values), when present.
+    if (auto stored = store.experiment_value(experiment.id, "hypervolume"))
+      add("stored hypervolume", format_number(*stored));
   }
   return table;
 }

@@ -93,11 +93,12 @@ std::vector<TrialRecord> wait_until(const std::string& db, Ready ready, std::chr
   return {};
 }
 
-// Runs the slow experiment on 3 ranks, does `act` to rank 2 in the middle of one of its trials,
+// Runs the slow experiment (1.5 s trials, so the signal lands inside the observed trial even on a
+// loaded machine) on 3 ranks, does `act` to rank 2 in the middle of one of its trials,
 // and checks that only that trial was lost and re-run.
 void check_lost_worker(bool hang) {
   TempDir dir;
-  std::string config = dir.write("exp.yaml", synthetic_config("mpi", "random", 0.4, 2));
+  std::string config = dir.write("exp.yaml", synthetic_config("mpi", "random", 1.5, 2));
   std::string db = dir.file("mpi.db");
   pid_t job = spawn(mpirun(3) + "'" + tandem_binary() + "' run '" + config + "' --db '" + db +
                         "' --quiet --mpi --trials 10 --heartbeat-timeout 3",

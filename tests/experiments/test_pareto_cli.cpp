@@ -2,6 +2,8 @@
 // hypervolume are computed by hand.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+
 #include "db/trial_store.hpp"
 #include "tests/experiments/cli_harness.hpp"
 
@@ -94,4 +96,42 @@ TEST_CASE("trials --summary takes the reference point from the config's objectiv
   auto summary = run_tandem("trials '" + db + "' --summary --format csv");
   REQUIRE_MESSAGE(summary.exit_code == 0, summary.output);
   CHECK(summary.output.find("hypervolume,150\n") != std::string::npos);
+}
+
+TEST_CASE("a multi-objective run stores its hypervolume with the experiment") {
+  TempDir dir;
+  const std::string config = dir.write(
+      "mo.yaml",
+      "name: mo\nseed: 4\nspace: {name: nb201}\nstrategy: random\n"
+      "evaluators:\n  - name: table\n    options:\n      path: " + source_dir() +
+          "/data/nas-bench-201/nb201_accuracy_cost.csv\n"
+          "      metrics: [c10valid_val_acc_12ep, flops_M_c10]\n"
+          "objectives:\n  - {metric: c10valid_val_acc_12ep, direction: maximize, reference: 0}\n"
+          "  - {metric: flops_M_c10, direction: minimize, reference: 300}\n"
+          "budget: {trials: 25}\n");
+  const std::string db = dir.file("mo.db");
+  auto run = run_tandem("run '" + config + "' --db '" + db + "' --quiet");
+  REQUIRE_MESSAGE(run.exit_code == 0, run.output);
+
+  TrialStore store(db, TrialStore::Mode::read_only);
+  auto experiment = store.find_experiment("mo");
+  REQUIRE(experiment);
+  // Independent 2-D hypervolume: sort by FLOPs ascending, sweep keeping the best accuracy so
+  // far; each point adds (accuracy - best so far) x (300 - flops).
+  std::vector<std::pair<double, double>> points;  // (flops, accuracy)
+  for (const auto& t : store.trials(experiment->id))
+    if (t.state == TrialStatus::complete)
+      points.emplace_back(t.values.at("flops_M_c10"), t.values.at("c10valid_val_acc_12ep"));
+  std::sort(points.begin(), points.end());
+  double volume = 0, best_accuracy = 0;
+  for (const auto& [flops, accuracy] : points) {
+    if (accuracy > best_accuracy && flops < 300) {
+      volume += (accuracy - best_accuracy) * (300 - flops);
+      best_accuracy = accuracy;
+    }
+  }
+  auto stored = store.experiment_value(experiment->id, "hypervolume");
+  REQUIRE(stored);
+  CHECK(*stored == doctest::Approx(volume).epsilon(1e-12));
+  CHECK(volume > 0);
 }

@@ -1,0 +1,89 @@
+// gzip decompression through zlib's inflate (see gzip_reader.hpp).
+#include "trainers/gzip_reader.hpp"
+
+#include <zlib.h>
+
+#include <climits>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace tandem {
+
+bool is_gzip(const std::string& bytes) {
+  return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
+         static_cast<unsigned char>(bytes[1]) == 0x8b;
+}
+
+std::string gunzip(const std::string& compressed, const std::string& source) {
+  z_stream stream{};
+  // 15 + 16: a gzip header and trailer (CRC-32 and length are checked by zlib).
+  if (inflateInit2(&stream, 15 + 16) != Z_OK)
+    throw InternalError(source + ": zlib inflateInit2 failed");
+  std::string out;
+  out.reserve(compressed.size() * 4);
+  const std::size_t total = compressed.size();
+  std::size_t consumed = 0;  // compressed bytes handed to zlib so far
+  char buffer[1 << 16];
+  bool finished_member = false;
+  while (true) {
+    if (stream.avail_in == 0 && consumed < total) {
+      const std::size_t chunk = std::min<std::size_t>(total - consumed, UINT_MAX / 2);
+      stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data() + consumed));
+      stream.avail_in = static_cast<uInt>(chunk);
+      consumed += chunk;
+    }
+    stream.next_out = reinterpret_cast<Bytef*>(buffer);
+    stream.avail_out = sizeof buffer;
+    const int status = inflate(&stream, Z_NO_FLUSH);
+    out.append(buffer, sizeof buffer - stream.avail_out);
+    const std::size_t offset = consumed - stream.avail_in;  // compressed bytes read by zlib
+    if (status == Z_STREAM_END) {
+      finished_member = true;
+      // Another gzip member may follow (concatenated .gz files); trailing zero padding is ignored.
+      std::size_t next = offset;
+      while (next < total && compressed[next] == '\0') ++next;
+      if (next >= total) break;
+      if (!is_gzip(compressed.substr(next, 2))) {
+        inflateEnd(&stream);
+        throw ParseError(source + ": corrupt gzip data at compressed byte offset " +
+                         std::to_string(next) + ": trailing bytes after the gzip stream");
+      }
+      inflateReset(&stream);
+      stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data() + next));
+      stream.avail_in = static_cast<uInt>(consumed - next);
+      finished_member = false;
+      continue;
+    }
+    if (status == Z_OK) continue;
+    if (status == Z_BUF_ERROR && stream.avail_in == 0 && consumed >= total) {
+      inflateEnd(&stream);
+      throw ParseError(source + ": truncated gzip stream: it ends at compressed byte offset " +
+                       std::to_string(total) + " before the end of the data (" +
+                       std::to_string(out.size()) + " bytes decompressed)");
+    }
+    const std::string message = stream.msg ? stream.msg : "zlib error " + std::to_string(status);
+    inflateEnd(&stream);
+    throw ParseError(source + ": corrupt gzip data at compressed byte offset " +
+                     std::to_string(offset) + ": " + message);
+  }
+  inflateEnd(&stream);
+  if (!finished_member)
+    throw ParseError(source + ": truncated gzip stream (" + std::to_string(total) +
+                     " compressed bytes)");
+  return out;
+}
+
+std::string read_data_file(const std::string& path) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) throw Error(path + ": cannot open the file (does it exist?)");
+  std::ostringstream bytes;
+  bytes << file.rdbuf();
+  if (file.bad()) throw Error(path + ": read error");
+  std::string data = bytes.str();
+  if (is_gzip(data)) return gunzip(data, path);
+  return data;
+}
+
+}  // namespace tandem
