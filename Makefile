@@ -36,6 +36,7 @@ build: configure
 run: build
 	@rm -f $(BUILD)/quickstart.db $(BUILD)/quickstart.db-wal $(BUILD)/quickstart.db-shm
 	$(BUILD)/tandem run experiments/quickstart.yaml --db $(BUILD)/quickstart.db
+	$(BUILD)/tandem trials $(BUILD)/quickstart.db --summary
 
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)

@@ -1,5 +1,6 @@
 // `tandem run CONFIG [--db PATH] [--resume] [--trials N] [--seed S] [--quiet] [--workers N]
-// [--mpi] [--heartbeat-timeout S]`: runs or resumes an experiment, then prints its best trials.
+// [--mpi] [--heartbeat-timeout S]`: runs or resumes an experiment, then prints its best trials
+// (the Pareto front when it has several objectives).
 // --workers N evaluates N trials at once on this machine; --mpi (under mpirun) makes rank 0 the
 // coordinator and every other rank an evaluator (docs/distributed.md).
 #include <iostream>
@@ -36,10 +37,24 @@ void print_summary(const Experiment& experiment, TrialStore& store, const std::s
   if (summary.replayed) std::cout << ")";
   if (summary.lost)
     std::cout << "; " << summary.lost << " trial(s) lost with their worker, re-run";
-  std::cout << (summary.stopped_by_signal ? " — stopped early; continue with --resume" : "")
-            << "\n\nbest trials by " << objectives.front().to_string() << ":\n";
-  print_table(std::cout, trials_table(store.trials(summary.experiment_id), objectives.front(), 5),
-              "table");
+  std::cout << (summary.stopped_by_signal ? " — stopped early; continue with --resume" : "");
+  auto trials = store.trials(summary.experiment_id);
+  if (objectives.size() >= 2) {
+    // Multi-objective: the Pareto front on the objectives, and the stored hypervolume.
+    std::vector<std::string> names;
+    for (const auto& objective : objectives) names.push_back(objective.to_string());
+    std::cout << "\n\npareto front (" << join(names, ", ") << "):\n";
+    std::vector<std::string> columns;
+    for (const auto& objective : objectives) columns.push_back(objective.metric);
+    print_table(std::cout, trials_table(pareto_trials(trials, objectives), std::nullopt, 0, columns,
+                                        true),
+                "table");
+    if (auto volume = store.experiment_value(summary.experiment_id, "hypervolume"))
+      std::cout << "hypervolume: " << format_number(*volume) << "\n";
+    return;
+  }
+  std::cout << "\n\nbest trials by " << objectives.front().to_string() << ":\n";
+  print_table(std::cout, trials_table(trials, objectives.front(), 5, {}, true), "table");
 }
 
 }  // namespace

@@ -62,7 +62,10 @@ int cli_trials(int argc, char** argv) {
     auto objectives = parse_objective_list(args["pareto"].as<std::string>(), "--pareto");
     auto front = pareto_trials(store.trials(experiment.id), objectives);
     if (top > 0 && static_cast<long long>(front.size()) > top) front.resize(top);
-    print_table(std::cout, trials_table(front, std::nullopt, 0), format);
+    std::vector<std::string> columns;
+    for (const auto& objective : objectives) columns.push_back(objective.metric);
+    print_table(std::cout, trials_table(front, std::nullopt, 0, columns, format == "table"),
+                format);
     return 0;
   }
 
@@ -80,7 +83,8 @@ int cli_trials(int argc, char** argv) {
     auto objectives = stored_objectives(experiment);
     if (!objectives.empty()) sort = objectives.front();
   }
-  print_table(std::cout, trials_table(store.trials(experiment.id), sort, top), format);
+  print_table(std::cout,
+              trials_table(store.trials(experiment.id), sort, top, {}, format == "table"), format);
   return 0;
 }
 

@@ -53,7 +53,7 @@ Objective parse_sort_key(const std::string& text) {
 }
 
 TextTable trials_table(const std::vector<TrialRecord>& trials, const std::optional<Objective>& sort,
-                       long long top) {
+                       long long top, const std::vector<std::string>& metrics, bool for_humans) {
   std::vector<const TrialRecord*> order;
   for (const auto& trial : trials) order.push_back(&trial);
   if (sort) {
@@ -66,27 +66,33 @@ TextTable trials_table(const std::vector<TrialRecord>& trials, const std::option
   }
   if (top > 0 && static_cast<long long>(order.size()) > top) order.resize(top);
 
-  std::set<std::string> metric_names;
-  bool any_reason = false, any_accelerator = false;
-  for (const auto* trial : order) {
-    for (const auto& [name, value] : trial->values) metric_names.insert(name);
-    any_reason = any_reason || !trial->reason.empty();
-    any_accelerator = any_accelerator || !trial->accelerator.empty();
+  std::vector<std::string> metric_names = metrics;
+  bool any_reason = false;
+  if (metric_names.empty()) {
+    std::set<std::string> all;
+    for (const auto* trial : order)
+      for (const auto& [name, value] : trial->values) all.insert(name);
+    metric_names.assign(all.begin(), all.end());
   }
+  for (const auto* trial : order) any_reason = any_reason || !trial->reason.empty();
+  auto number = [&](double value) {
+    if (!for_humans || !std::isfinite(value)) return format_number(value);
+    char text[32];
+    std::snprintf(text, sizeof text, "%.6g", value);
+    return std::string(text);
+  };
   TextTable table;
   table.columns = {"number", "state"};
   for (const auto& name : metric_names) table.columns.push_back(name);
   table.columns.push_back("candidate");
-  if (any_accelerator) table.columns.push_back("accelerator");
   if (any_reason) table.columns.push_back("reason");
   for (const auto* trial : order) {
     std::vector<std::string> row = {std::to_string(trial->number), to_string(trial->state)};
     for (const auto& name : metric_names) {
       auto value = trial->values.find(name);
-      row.push_back(value ? format_number(*value) : "");
+      row.push_back(value ? number(*value) : "");
     }
     row.push_back(trial->candidate);
-    if (any_accelerator) row.push_back(trial->accelerator);
     if (any_reason) row.push_back(trial->reason);
     table.rows.push_back(std::move(row));
   }

@@ -24,9 +24,13 @@ std::vector<Objective> stored_objectives(const ExperimentRecord& experiment);
 Objective parse_sort_key(const std::string& text);
 
 // One row per trial; sorted by `sort` (complete trials with the metric first, best first) when
-// given, else by number; at most `top` rows when top > 0.
+// given, else by number; at most `top` rows when top > 0. `metrics` limits the metric columns
+// (empty = every metric); `for_humans` prints 6 significant digits instead of the exact value.
+// (The accelerator part of a joint candidate is in its candidate string; `tandem show` prints
+// the full accelerator configuration.)
 TextTable trials_table(const std::vector<TrialRecord>& trials, const std::optional<Objective>& sort,
-                       long long top);
+                       long long top, const std::vector<std::string>& metrics = {},
+                       bool for_humans = false);
 
 // The complete trials that no other complete trial dominates on `objectives` (trials lacking one
 // of the metrics are left out), best first by the first objective.
