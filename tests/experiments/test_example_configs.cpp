@@ -1,0 +1,34 @@
+// Every example config shipped in experiments/ runs with `tandem run` at a small budget (4 trials)
+// and stores its trials — so an example can never rot silently.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "db/trial_store.hpp"
+#include "tests/experiments/cli_harness.hpp"
+
+using namespace tandem;
+using namespace tandem::testing;
+
+TEST_CASE("every shipped example config runs at a small budget") {
+  std::vector<std::filesystem::path> configs;
+  for (const auto& entry : std::filesystem::directory_iterator(source_dir() + "/experiments"))
+    if (entry.path().extension() == ".yaml") configs.push_back(entry.path());
+  std::sort(configs.begin(), configs.end());
+  REQUIRE(configs.size() >= 10);
+  for (const auto& config : configs) {
+    TempDir dir;
+    const std::string db = dir.file("example.db");
+    auto result = run_tandem("run '" + config.string() + "' --db '" + db + "' --trials 4 --quiet");
+    CHECK_MESSAGE(result.exit_code == 0, config.filename().string() << ":\n" << result.output);
+    if (result.exit_code != 0) continue;
+    TrialStore store(db, TrialStore::Mode::read_only);
+    auto experiments = store.experiments();
+    REQUIRE(experiments.size() == 1);
+    auto trials = store.trials(experiments.front().id);
+    CHECK_MESSAGE(trials.size() == 4, config.filename().string());
+    for (const auto& trial : trials)
+      CHECK_MESSAGE(trial.state != TrialStatus::running, config.filename().string());
+  }
+}
