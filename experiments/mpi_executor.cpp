@@ -12,6 +12,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <bit>
 #include <chrono>
@@ -27,7 +28,12 @@
 namespace tandem {
 namespace {
 
-enum Tag : int { kHello = 1, kTrial = 2, kQuit = 3, kIntermediate = 4, kResult = 5, kHeartbeat = 6 };
+// kStop: rank 0 asks a busy rank to end its trial early (a stop request on rank 0 — Ctrl-C or
+// SIGTERM — and the channel a pruner's decision takes); the rank's Reporter::should_stop() turns
+// true and the evaluator returns when it next checks.
+enum Tag : int {
+  kHello = 1, kTrial = 2, kQuit = 3, kIntermediate = 4, kResult = 5, kHeartbeat = 6, kStop = 7
+};
 
 using Clock = std::chrono::steady_clock;
 
@@ -197,6 +203,14 @@ class MpiExecutor final : public TrialExecutor {
                                     const ReportSink& sink) override {
     auto deadline = Clock::now() + timeout;
     for (;;) {
+      if (stop_requested()) {
+        for (std::size_t slot = 0; slot < ranks_.size(); ++slot) {
+          RankState& rank = ranks_[slot];
+          if (!rank.alive || !rank.busy || rank.stop_sent_for == rank.trial_id) continue;
+          send(static_cast<int>(slot + 1), kStop, Packer().i64(rank.trial_id).bytes());
+          rank.stop_sent_for = rank.trial_id;
+        }
+      }
       while (auto message = poll(MPI_ANY_SOURCE)) {
         if (message->source < 1) continue;
         std::size_t slot = static_cast<std::size_t>(message->source - 1);
@@ -264,6 +278,7 @@ class MpiExecutor final : public TrialExecutor {
     bool busy = false;
     bool send_failed = false;
     std::int64_t trial_id = 0;
+    std::int64_t stop_sent_for = -1;  // the trial a kStop was sent for
     Clock::time_point last_seen;
   };
   MpiSession& session_;
@@ -284,7 +299,8 @@ class Mailbox final : public Reporter {
     }
     wake_.notify_one();
   }
-  bool should_stop() const override { return stop_requested(); }
+  bool should_stop() const override { return stop_requested() || stop_.load(); }
+  void request_stop() { stop_.store(true); }
   void finish() {
     {
       std::lock_guard lock(mutex_);
@@ -307,6 +323,7 @@ class Mailbox final : public Reporter {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool done_ = false;
+  std::atomic<bool> stop_{false};
   std::deque<std::pair<int, Metrics>> reports_;
 };
 
@@ -377,12 +394,20 @@ void mpi_worker_loop(MpiSession& session, Experiment* experiment, const std::str
       threads_per_worker(static_cast<std::size_t>(session.workers_on_this_node())));
   const auto interval = heartbeat_interval(options);
 
+  std::deque<Received> held;  // messages that arrived during an evaluation, handled after it
   for (;;) {
-    auto message = poll(0);
+    std::optional<Received> message;
+    if (!held.empty()) {
+      message = std::move(held.front());
+      held.pop_front();
+    } else {
+      message = poll(0);
+    }
     if (!message) {
       nap();
       continue;
     }
+    if (message->tag == kStop) continue;  // for a trial that has already ended
     if (message->tag == kQuit) return;
     if (message->tag != kTrial || !experiment) continue;
     Unpacker in(message->bytes);
@@ -411,7 +436,14 @@ void mpi_worker_loop(MpiSession& session, Experiment* experiment, const std::str
       }
     };
     for (bool done = false; !done;) {
-      done = mailbox.wait(interval);
+      done = mailbox.wait(std::min<std::chrono::duration<double>>(interval,
+                                                                  std::chrono::milliseconds(50)));
+      while (auto incoming = poll(0)) {
+        if (incoming->tag == kStop && Unpacker(incoming->bytes).i64() == trial_id)
+          mailbox.request_stop();
+        else
+          held.push_back(std::move(*incoming));
+      }
       flush();
       if (Clock::now() - last_beat >= interval) {
         send(0, kHeartbeat, Packer().i64(trial_id).bytes());

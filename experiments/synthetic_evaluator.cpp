@@ -51,6 +51,9 @@ class SyntheticEvaluator final : public Evaluator {
         Metrics progress;
         progress.set("progress", static_cast<double>(part) / parts);
         reporter.report(part, progress);
+        if (part < parts && reporter.should_stop())
+          return TrialResult::pruned("stopped after step " + std::to_string(part) + " of " +
+                                     std::to_string(parts));
       }
     }
     Metrics metrics;

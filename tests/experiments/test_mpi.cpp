@@ -201,6 +201,45 @@ TEST_CASE("a worker rank hung mid-trial (SIGSTOP): detected by heartbeat timeout
   check_lost_worker(true);
 }
 
+TEST_CASE("a stop on rank 0 (SIGINT) ends the trials running on the other ranks early") {
+  // 20 s trials in 20 steps: without the stop message the job would run for 20 s more.
+  TempDir dir;
+  std::string config = dir.write("exp.yaml", synthetic_config("mpi", "random", 20.0, 20));
+  std::string db = dir.file("mpi.db");
+  pid_t job = spawn(mpirun(3) + "'" + tandem_binary() + "' run '" + config + "' --db '" + db +
+                        "' --quiet --mpi --trials 10",
+                    dir.file("mpirun.log"));
+  wait_until(db, [](const std::vector<TrialRecord>& trials, const ExperimentRecord&) {
+    int running = 0;
+    for (const auto& t : trials) running += t.state == TrialStatus::running;
+    return running == 2;
+  }, std::chrono::seconds(60));
+  // Rank 0's worker name (host:pid) is in the heartbeats table.
+  pid_t coordinator = 0;
+  {
+    TrialStore store(db, TrialStore::Mode::read_only);
+    auto rows = store.query("SELECT worker FROM heartbeats").rows;
+    REQUIRE(rows.size() == 1);
+    coordinator = worker_pid(rows.front().front());
+  }
+  REQUIRE(coordinator > 0);
+  auto signalled = std::chrono::steady_clock::now();
+  kill(coordinator, SIGINT);
+  int exit_code = wait_for(job, std::chrono::seconds(60));
+  double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - signalled).count();
+  CHECK_MESSAGE(seconds < 10.0, "the job took " << seconds << " s to stop");
+  CHECK(exit_code != -1);
+  auto trials = stored(db, "mpi");
+  REQUIRE(trials.size() == 2);
+  for (const auto& t : trials) {
+    CHECK(t.state == TrialStatus::pruned);
+    CHECK(t.reason.rfind("stopped after step ", 0) == 0);
+  }
+  TrialStore store(db, TrialStore::Mode::read_only);
+  CHECK(store.find_experiment("mpi")->status == "interrupted");
+}
+
 TEST_CASE("ranks with different configs are refused in one line") {
   TempDir dir;
   std::string a = dir.write("a.yaml", synthetic_config("mpi", "random", 0.0));
