@@ -1,6 +1,7 @@
 // Evaluator "graph_stats": multiply-accumulates, parameters and layer count of the candidate's
 // compute graph (counting conventions in core/compute_graph.hpp). Metrics: macs, params, layers.
 #include "core/compute_graph.hpp"
+#include "core/text.hpp"
 #include "experiments/evaluator_registry.hpp"
 
 namespace tandem {
@@ -31,6 +32,12 @@ void register_graph_stats_evaluator(EvaluatorRegistry& registry) {
   registry.add("graph_stats", "MACs, parameters and layer count of the compute graph (no options)",
                [](const EvaluatorContext& context) -> std::unique_ptr<Evaluator> {
                  context.options.check_keys({});
+                 if (!context.space.task_names().empty())
+                   throw ConfigError(context.options.location() +
+                                     ": evaluator 'graph_stats' counts one network, but space '" +
+                                     context.space.name() + "' has one per task (" +
+                                     join(context.space.task_names(), ", ") +
+                                     "); use `table` or `hw`, which take every task");
                  return std::make_unique<GraphStatsEvaluator>(context.space);
                });
 }

@@ -8,8 +8,14 @@
 // Metrics: latency_ms, energy_mj, area_mm2, cycles, utilization, macs, dram_bytes. A layer the
 // accelerator cannot run makes the trial INFEASIBLE with the model's reason (constraints on
 // these metrics are applied by the trial loop).
+// Multi-task spaces (SearchSpace::task_names() not empty): every task's network is costed on the
+// one accelerator. A `heterogeneous` model runs them in parallel on its sub-accelerators
+// (HeterogeneousModel::evaluate_tasks: latency = the busiest sub-accelerator); any other model
+// runs them one after another (latency, energy, cycles summed). The metrics above describe the
+// whole workload; latency_ms.T adds each task's own latency (its layers' sum).
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 
@@ -17,6 +23,8 @@
 #include "core/rng.hpp"
 #include "experiments/evaluator_registry.hpp"
 #include "hwmodels/cost_model.hpp"
+#include "hwmodels/heterogeneous_model.hpp"
+#include "hwmodels/workload.hpp"
 
 namespace tandem {
 namespace {
@@ -29,9 +37,10 @@ class HwEvaluator final : public Evaluator {
 
   TrialResult evaluate(const Candidate& candidate, Reporter&) override {
     std::shared_ptr<const hw::CostModel> model = fixed_ ? fixed_ : model_for(candidate);
-    const ComputeGraph graph = space_.to_graph(candidate);
-    const hw::CostReport report = model->evaluate(graph);
+    const std::vector<std::string> tasks = space_.task_names();
     Metrics metrics;
+    const hw::CostReport report = tasks.empty() ? model->evaluate(space_.to_graph(candidate))
+                                                : evaluate_tasks(*model, candidate, metrics);
     metrics.set("latency_ms", report.latency_ms());
     metrics.set("energy_mj", report.energy_mj());
     metrics.set("area_mm2", report.area_mm2);
@@ -47,10 +56,47 @@ class HwEvaluator final : public Evaluator {
   void check_accelerator(const Candidate& candidate) { model_for(candidate); }
 
   std::vector<std::string> metric_names() const override {
-    return {"area_mm2", "cycles", "dram_bytes", "energy_mj", "latency_ms", "macs", "utilization"};
+    std::vector<std::string> names = {"area_mm2",   "cycles", "dram_bytes", "energy_mj",
+                                      "latency_ms", "macs",   "utilization"};
+    for (const auto& task : space_.task_names()) names.push_back("latency_ms." + task);
+    return names;
   }
 
  private:
+  // Costs every task's network; sets latency_ms.T in `metrics` and returns the workload report.
+  hw::CostReport evaluate_tasks(const hw::CostModel& model, const Candidate& candidate,
+                                Metrics& metrics) const {
+    const std::vector<std::string> tasks = space_.task_names();
+    std::vector<std::vector<hw::LayerWorkload>> workloads;
+    for (const auto& task : tasks) {
+      const SearchSpace* network = nullptr;
+      const Candidate part = space_.task_candidate(candidate, task, &network);
+      workloads.push_back(hw::lower_graph(network->to_graph(part), model.lowering()));
+    }
+    hw::CostReport report;
+    if (const auto* chip = dynamic_cast<const hw::HeterogeneousModel*>(&model)) {
+      report = chip->evaluate_tasks(workloads);  // in parallel on the sub-accelerators
+    } else {
+      std::vector<hw::LayerWorkload> all;  // one after another on the single accelerator
+      for (std::size_t t = 0; t < tasks.size(); ++t)
+        for (auto layer : workloads[t]) {
+          if (tasks.size() > 1) layer.name = tasks[t] + "/" + layer.name;
+          all.push_back(std::move(layer));
+        }
+      report = model.evaluate(all);
+    }
+    // Both list the layers task by task: a task's latency is the sum over its range.
+    std::size_t begin = 0;
+    for (std::size_t t = 0; t < tasks.size(); ++t) {
+      const std::size_t end = std::min(report.layers.size(), begin + workloads[t].size());
+      double seconds = 0;
+      for (std::size_t i = begin; i < end; ++i) seconds += report.layers[i].latency_s;
+      metrics.set("latency_ms." + tasks[t], seconds * 1e3);
+      begin = end;
+    }
+    return report;
+  }
+
   std::shared_ptr<const hw::CostModel> model_for(const Candidate& candidate) {
     const std::string text = space_.accelerator_string(candidate);
     if (text.empty())

@@ -5,6 +5,9 @@
 // Options: path (CSV, relative to the experiment file), key (column with candidate strings,
 // default arch_str), metrics (columns to report; default every numeric column). In a joint
 // space the network part of the candidate is looked up (SearchSpace::architecture_string).
+// Multi-task spaces: task (which task's network to look up; required there), prefix (prepended
+// to every reported metric name, e.g. "cifar10." so two tasks can report the same column).
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -30,8 +33,8 @@ std::optional<double> parse_number(const std::string& text) {
 class TableEvaluator final : public Evaluator {
  public:
   TableEvaluator(const SearchSpace& space, const std::string& path, const std::string& key,
-                 std::vector<std::string> metrics)
-      : space_(space), path_(path) {
+                 std::vector<std::string> metrics, std::string task, const std::string& prefix)
+      : space_(space), path_(path), task_(std::move(task)) {
     CsvTable table = CsvTable::read(path);
     std::size_t key_column = table.require_column(key);
     if (metrics.empty()) {  // every column whose values are all numbers
@@ -45,7 +48,7 @@ class TableEvaluator final : public Evaluator {
     }
     std::vector<std::size_t> columns;
     for (const auto& name : metrics) columns.push_back(table.require_column(name));
-    metric_names_ = metrics;
+    for (const auto& name : metrics) metric_names_.push_back(prefix + name);
     values_.reserve(table.rows());
     for (std::size_t r = 0; r < table.rows(); ++r) {
       const auto& row = table.row(r);
@@ -62,8 +65,16 @@ class TableEvaluator final : public Evaluator {
     }
   }
 
+  // The table key of a candidate: its network (that of `task` in a multi-task space).
+  std::string key_of(const Candidate& candidate) const {
+    if (task_.empty()) return space_.architecture_string(candidate);
+    const SearchSpace* network = nullptr;
+    const Candidate part = space_.task_candidate(candidate, task_, &network);
+    return network->architecture_string(part);
+  }
+
   TrialResult evaluate(const Candidate& candidate, Reporter&) override {
-    std::string key = space_.architecture_string(candidate);
+    std::string key = key_of(candidate);
     auto found = index_.find(key);
     if (found == index_.end())
       return TrialResult::failed("architecture " + key + " is not in the table " + path_);
@@ -79,6 +90,7 @@ class TableEvaluator final : public Evaluator {
  private:
   const SearchSpace& space_;
   std::string path_;
+  std::string task_;
   std::vector<std::string> metric_names_;
   std::unordered_map<std::string, std::size_t> index_;
   std::vector<std::vector<double>> values_;
@@ -89,10 +101,11 @@ class TableEvaluator final : public Evaluator {
 void register_table_evaluator(EvaluatorRegistry& registry) {
   registry.add(
       "table",
-      "look candidates up in a benchmark table (CSV): path, key (default arch_str), metrics",
+      "look candidates up in a benchmark table (CSV): path, key (default arch_str), metrics, "
+      "task (multi-task spaces), prefix (of metric names)",
       [](const EvaluatorContext& context) -> std::unique_ptr<Evaluator> {
         const ConfigNode& options = context.options;
-        options.check_keys({"path", "key", "metrics"});
+        options.check_keys({"path", "key", "metrics", "task", "prefix"});
         if (!options.has("path"))
           options.fail("the table evaluator needs `path:` (a CSV file, e.g. "
                        "data/nas-bench-201/nb201_accuracy_cost.csv)");
@@ -100,12 +113,23 @@ void register_table_evaluator(EvaluatorRegistry& registry) {
         if (path.is_relative()) path = std::filesystem::path(context.config_dir) / path;
         std::vector<std::string> metrics;
         if (options.has("metrics")) metrics = options.at("metrics").as_string_list();
+        const std::vector<std::string> tasks = context.space.task_names();
+        std::string task = options.get_string("task", "");
+        if (options.has("task") && tasks.empty())
+          options.at("task").fail("space '" + context.space.name() +
+                                  "' has no tasks; drop `task:` or use a multitask space");
+        if (!tasks.empty() && std::find(tasks.begin(), tasks.end(), task) == tasks.end())
+          (options.has("task") ? options.at("task") : options)
+              .fail((task.empty() ? "space '" + context.space.name() + "' has tasks; give `task:`"
+                                  : "no task '" + task + "' in space '" + context.space.name() +
+                                        "'" + did_you_mean(task, tasks)) +
+                    "; tasks: " + join(tasks, ", "));
         auto evaluator = std::make_unique<TableEvaluator>(
             context.space, path.lexically_normal().string(), options.get_string("key", "arch_str"),
-            metrics);
+            metrics, task, options.get_string("prefix", ""));
         // The table must describe this space: its first candidate must be a row.
         Rng rng(0);
-        std::string example = context.space.architecture_string(context.space.sample(rng));
+        std::string example = evaluator->key_of(context.space.sample(rng));
         if (!evaluator->contains(example))
           options.at("path").fail("the table has no row for " + context.space.name() +
                                   " candidate " + example + "; does it belong to this space?");

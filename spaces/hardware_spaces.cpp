@@ -1,10 +1,11 @@
 // Registration of the accelerator spaces (systolic_hw, eyeriss_hw, heterogeneous_hw) and the
-// joint NN x accelerator space.
+// joint NN x accelerator space and the multi-task space.
 #include "spaces/hardware_spaces.hpp"
 
 #include "spaces/eyeriss_hw_space.hpp"
 #include "spaces/heterogeneous_hw_space.hpp"
 #include "spaces/joint_space.hpp"
+#include "spaces/multitask_space.hpp"
 #include "spaces/systolic_hw_space.hpp"
 
 namespace tandem {
@@ -21,6 +22,8 @@ void register_hardware_spaces(SpaceRegistry& registry) {
                &create_heterogeneous_hw_space);
   registry.add("joint", "any network space x any accelerator space: '<network> @ <accelerator>'",
                &JointSpace::create);
+  registry.add("multitask", "one network space per task x an optional accelerator space: "
+               "'<task1> ; <task2> @ <accelerator>'", &MultitaskSpace::create);
 }
 
 }  // namespace tandem

@@ -13,6 +13,7 @@
 
 #include "core/compute_graph.hpp"
 #include "core/config_node.hpp"
+#include "core/error.hpp"
 #include "core/registry.hpp"
 #include "core/rng.hpp"
 #include "core/trial.hpp"
@@ -70,6 +71,17 @@ class SearchSpace {
   }
   // The accelerator part of a candidate as text ("" for spaces without one).
   virtual std::string accelerator_string(const Candidate&) const { return ""; }
+
+  // Multi-task spaces (one network per task, e.g. "multitask"): the task names, in order; empty
+  // for every other space.
+  virtual std::vector<std::string> task_names() const { return {}; }
+  // The network candidate of `task` and, through `space_out` (when not null), the space it
+  // belongs to, so evaluators can call to_string()/to_graph() on it. Throws ConfigError for a
+  // space without tasks or an unknown task.
+  virtual Candidate task_candidate(const Candidate&, const std::string& task,
+                                   const SearchSpace**) const {
+    throw ConfigError("space '" + name() + "' has no tasks (asked for task '" + task + "')");
+  }
 
   // Number of candidates (product of cardinalities, for spaces without extra constraints).
   virtual double size() const;
