@@ -45,6 +45,7 @@ CommandResult run_shell(const std::string& command) {
 pid_t spawn(const std::string& command, const std::string& log) {
   pid_t pid = fork();
   if (pid == 0) {
+    setpgid(0, 0);  // its own process group, so a timeout can end mpirun and every rank together
     int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
     dup2(fd, 2);
@@ -63,6 +64,7 @@ int wait_for(pid_t pid, std::chrono::seconds limit) {
       return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  kill(-pid, SIGKILL);
   kill(pid, SIGKILL);
   waitpid(pid, &status, 0);
   return -1;
@@ -131,8 +133,23 @@ void check_lost_worker(bool hang) {
     }, std::chrono::seconds(60));
     kill(victim_pid, SIGKILL);
   }
-  int exit_code = wait_for(job, std::chrono::seconds(60));
-  CHECK_MESSAGE(exit_code == 0, fingerprint(dir.file("mpirun.log")));
+  // Rank 0 records everything and marks the experiment finished; whether mpirun then ends the
+  // job after a rank died is OpenMPI's teardown (with --enable-recovery it usually exits 0, but
+  // not always: docs/distributed.md). The test ends a lingering job itself — every process of the
+  // run, ranks included — and checks what tandem guarantees: the stored trials.
+  wait_until(db, [](const std::vector<TrialRecord>&, const ExperimentRecord& e) {
+    return e.status == "finished";
+  }, std::chrono::seconds(90));
+  int exit_code = wait_for(job, std::chrono::seconds(20));
+  if (exit_code == -1) {
+    MESSAGE("mpirun did not end by itself after a rank died; the test ended it");
+    TrialStore store(db, TrialStore::Mode::read_only);
+    for (const auto& row : store.query("SELECT worker FROM heartbeats UNION SELECT worker FROM "
+                                       "trials").rows)
+      if (pid_t pid = worker_pid(row.front()); pid > 0) kill(pid, SIGKILL);
+  } else {
+    CHECK_MESSAGE(exit_code == 0, fingerprint(dir.file("mpirun.log")));
+  }
 
   auto trials = stored(db, "mpi");
   check_numbers_and_states(trials);
