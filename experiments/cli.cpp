@@ -37,9 +37,11 @@ int cli_bench_command(int argc, char** argv) {
 }
 
 const Command kCommands[] = {
-    {"run", cli_run, "run CONFIG [--db PATH] [--resume] [--trials N] [--seed S] [--quiet]"},
+    {"run", cli_run,
+     "run CONFIG [--db PATH] [--resume] [--trials N] [--seed S] [--quiet] [--workers N] [--mpi]"},
     {"trials", cli_trials,
-     "trials DB [--experiment NAME] [--sort METRIC[:min|max]] [--top K] [--format table|csv|json]"},
+     "trials DB [--experiment NAME] [--sort METRIC[:min|max]] [--top K] [--format table|csv|json]\n"
+     "         [--pareto METRIC:min|max,...] [--summary [--reference V,...]]"},
     {"query", cli_query, "query DB \"SQL\" [--format table|csv|json]   (read-only)"},
     {"spaces", cli_spaces, "spaces [NAME]   (list spaces, or describe one)"},
     {"show", cli_show, "show DB TRIAL [--experiment NAME]   (candidate and per-layer graph)"},
