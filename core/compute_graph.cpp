@@ -41,6 +41,14 @@ int window_output(int size, int kernel, int stride, int padding, int dilation) {
   return (size + 2 * padding - dilation * (kernel - 1) - 1) / stride + 1;
 }
 
+// PyTorch's pooling_output_shape with ceil_mode: round up, but the last window must start
+// inside the input or its left padding.
+int ceil_window_output(int size, int kernel, int stride, int padding) {
+  int out = (size + 2 * padding - kernel + stride - 1) / stride + 1;
+  if ((out - 1) * stride >= size + padding) --out;
+  return out;
+}
+
 }  // namespace
 
 std::string to_string(OpKind kind) {
@@ -108,8 +116,13 @@ TensorShape ComputeGraph::infer_shape(const Layer& layer) const {
     TANDEM_CHECK(a.kernel_h > 0 && a.kernel_w > 0 && a.stride > 0 && a.padding >= 0 &&
                      dilation > 0,
                  where + ": kernel, stride and dilation must be positive and padding >= 0");
-    TensorShape out{in.channels, window_output(in.height, a.kernel_h, a.stride, a.padding, dilation),
-                    window_output(in.width, a.kernel_w, a.stride, a.padding, dilation)};
+    const bool ceil = a.ceil_mode && (layer.kind == OpKind::max_pool ||
+                                      layer.kind == OpKind::avg_pool);
+    TensorShape out{in.channels,
+                    ceil ? ceil_window_output(in.height, a.kernel_h, a.stride, a.padding)
+                         : window_output(in.height, a.kernel_h, a.stride, a.padding, dilation),
+                    ceil ? ceil_window_output(in.width, a.kernel_w, a.stride, a.padding)
+                         : window_output(in.width, a.kernel_w, a.stride, a.padding, dilation)};
     TANDEM_CHECK(out.height > 0 && out.width > 0,
                  where + ": kernel " + std::to_string(a.kernel_h) + "x" +
                      std::to_string(a.kernel_w) + " does not fit the input " + in.to_string() +
@@ -227,21 +240,23 @@ LayerId ComputeGraph::relu6(const std::string& name, LayerId input) {
 }
 
 LayerId ComputeGraph::max_pool(const std::string& name, LayerId input, int kernel, int stride,
-                               int padding) {
+                               int padding, bool ceil_mode) {
   LayerAttributes a;
   a.kernel_h = a.kernel_w = kernel;
   a.stride = stride;
   a.padding = padding;
+  a.ceil_mode = ceil_mode;
   return add(OpKind::max_pool, name, {input}, a);
 }
 
 LayerId ComputeGraph::avg_pool(const std::string& name, LayerId input, int kernel, int stride,
-                               int padding, bool count_include_pad) {
+                               int padding, bool count_include_pad, bool ceil_mode) {
   LayerAttributes a;
   a.kernel_h = a.kernel_w = kernel;
   a.stride = stride;
   a.padding = padding;
   a.count_include_pad = count_include_pad;
+  a.ceil_mode = ceil_mode;
   return add(OpKind::avg_pool, name, {input}, a);
 }
 
@@ -367,8 +382,9 @@ std::string ComputeGraph::describe_attributes(LayerId id) const {
       if (a.bias) text += " bias";
       return text;
     }
-    case OpKind::max_pool: return window();
-    case OpKind::avg_pool: return window() + (a.count_include_pad ? "" : " exclude_pad");
+    case OpKind::max_pool: return window() + (a.ceil_mode ? " ceil" : "");
+    case OpKind::avg_pool:
+      return window() + (a.count_include_pad ? "" : " exclude_pad") + (a.ceil_mode ? " ceil" : "");
     case OpKind::linear: return a.bias ? "bias" : "";
     case OpKind::batch_norm: return a.affine ? "affine" : "no_affine";
     case OpKind::zero: return a.stride != 1 ? "s" + std::to_string(a.stride) : "";

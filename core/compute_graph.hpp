@@ -23,8 +23,8 @@ enum class OpKind {
   batch_norm,       // affine
   relu,
   relu6,
-  max_pool,         // kernel_h/w, stride, padding
-  avg_pool,         // kernel_h/w, stride, padding, count_include_pad
+  max_pool,         // kernel_h/w, stride, padding, ceil_mode
+  avg_pool,         // kernel_h/w, stride, padding, count_include_pad, ceil_mode
   global_avg_pool,  // -> C x 1 x 1
   add,              // element-wise sum of >= 1 inputs of equal shape
   concat,           // channel concatenation of inputs with equal H, W
@@ -61,6 +61,9 @@ struct LayerAttributes {
   bool bias = false;
   bool affine = true;
   bool count_include_pad = true;
+  // Pools: output size rounded up as PyTorch's ceil_mode (a last window may overhang the input;
+  // it must start inside the input or its left padding).
+  bool ceil_mode = false;
   int slice_begin = 0;
   int slice_end = 0;
   double rate = 0.0;
@@ -96,9 +99,10 @@ class ComputeGraph {
   LayerId batch_norm(const std::string& name, LayerId input, bool affine = true);
   LayerId relu(const std::string& name, LayerId input);
   LayerId relu6(const std::string& name, LayerId input);
-  LayerId max_pool(const std::string& name, LayerId input, int kernel, int stride, int padding);
+  LayerId max_pool(const std::string& name, LayerId input, int kernel, int stride, int padding,
+                   bool ceil_mode = false);
   LayerId avg_pool(const std::string& name, LayerId input, int kernel, int stride, int padding,
-                   bool count_include_pad = true);
+                   bool count_include_pad = true, bool ceil_mode = false);
   LayerId global_avg_pool(const std::string& name, LayerId input);
   LayerId add_sum(const std::string& name, const std::vector<LayerId>& inputs);
   LayerId concat(const std::string& name, const std::vector<LayerId>& inputs);

@@ -15,6 +15,8 @@ void register_builtin_evaluators() {
   register_table_evaluator(registry);
   register_train_evaluator(registry);
   register_synthetic_evaluator(registry);
+  register_predictor_evaluator(registry);
+  register_proxy_evaluator(registry);
 }
 
 }  // namespace tandem

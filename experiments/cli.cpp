@@ -30,10 +30,16 @@ int cli_bench_command(int argc, char** argv) {
     args[0] = program.data();
     return cli_bench_search(static_cast<int>(args.size()), args.data());
   }
+  if (sub == "proxies") {
+    std::string program = "tandem bench proxies";
+    std::vector<char*> args(argv + 1, argv + argc);
+    args[0] = program.data();
+    return cli_bench_proxies(static_cast<int>(args.size()), args.data());
+  }
   if (sub == "train" || sub == "--help" || sub == "-h") return cli_bench(argc, argv);
   throw Error(
               (sub.empty() ? std::string("missing subcommand") : "unknown subcommand '" + sub + "'") +
-              "; accepted: train, search");
+              "; accepted: train, search, proxies");
 }
 
 const Command kCommands[] = {
@@ -49,8 +55,15 @@ const Command kCommands[] = {
     {"train", cli_train,
      "train (--space NAME --arch STRING | --workload lenet) --dataset NAME|PATH [--epochs E] "
      "[--batch B] [--lr L] [--seed S] [--threads T]"},
+    {"proxy", cli_proxy,
+     "proxy --space NAME --arch STRING --proxies synflow,params,... [--dataset D] [--batch B] "
+     "[--seed S]"},
+    {"predict", cli_predict,
+     "predict eval (--db DB | --table CSV --space NAME) --target COLUMN --predictor NAME\n"
+     "         --train N --test M [--seed S] [--encoding E] [--features A,B] [--repeats R]"},
     {"bench", cli_bench_command,
-     "bench train|search ...   (trainer step times; strategies against random search)"},
+     "bench train|search|proxies ...   (trainer step times; strategies against random search;\n"
+     "         zero-cost proxies against NAS-Bench-Suite-Zero)"},
 };
 
 void print_usage(std::ostream& out) {

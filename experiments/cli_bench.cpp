@@ -1,7 +1,7 @@
 // `tandem bench train`: times full training steps of the CPU engine (zero_grad + forward + loss +
 // backward + SGD-momentum update, float32), with the same workloads, step definition, timing rule
 // and FLOP convention as ../shared/bench/torch_ref.py, so the two can run side by side:
-//   tandem bench train --workload mlp_mnist|lenet_mnist|nb201_c16|darts_mixed_edge|all
+//   tandem bench train --workload mlp_mnist|lenet_mnist|nb201_c16|darts_mixed_edge|nb201_supernet|all
 //   tandem bench train --space NAME --arch STRING --batch B --input CxHxW --classes K
 // Output: `name step_ms images_per_s gflop_per_s`; flop = 3 * 2 * forward conv/linear MACs * batch.
 #include <sys/resource.h>
@@ -161,6 +161,40 @@ void bench_darts_edge(int threads, int steps) {
   print_line("darts_mixed_edge", seconds, batch, macs);
 }
 
+// The NB201 DARTS supernet (spaces/nb201_supernet.cpp: C=16, N=5, 3x32x32, 10 classes), one
+// first-order DARTS search step at batch 64 (search/darts.cpp, as bench/torch_nb201_supernet.py):
+// α step (zero_grad, forward on a valid batch, cross-entropy, backward, Adam) then w step
+// (zero_grad, forward on a train batch, backward, clip_grad_norm 5, SGD-momentum). MACs count
+// both forward passes over every candidate op.
+void bench_nb201_supernet(int threads, int steps) {
+  const int batch = 64;
+  auto space = space_registry().create("nb201", ConfigNode());
+  Supernet net(space->supernet(GraphOptions{}), {.seed = 0, .threads = threads});
+  Rng rng(0);
+  Tensor train = random_tensor({batch, 3, 32, 32}, rng), valid = random_tensor({batch, 3, 32, 32}, rng);
+  std::vector<int> train_labels(batch), valid_labels(batch);
+  for (auto& l : train_labels) l = static_cast<int>(rng.uniform_index(10));
+  for (auto& l : valid_labels) l = static_cast<int>(rng.uniform_index(10));
+  Sgd sgd(net.weights(), {.learning_rate = 0.025, .momentum = 0.9, .weight_decay = 5e-4,
+                          .nesterov = true});
+  Adam adam(net.architecture(), {.learning_rate = 3e-4, .beta1 = 0.5, .beta2 = 0.999,
+                                 .weight_decay = 1e-3});
+  auto step = [&] {
+    net.zero_grad();
+    backward(cross_entropy(net.forward(valid, true), valid_labels));
+    adam.step();
+    net.zero_grad();
+    backward(cross_entropy(net.forward(train, true), train_labels));
+    clip_grad_norm(net.weights(), 5.0);
+    sgd.step();
+  };
+  const double seconds = median_step_seconds(step, steps);
+  std::int64_t macs = net.description().skeleton.total_macs();
+  for (const auto& edge : net.description().edges)
+    for (const auto& c : edge.candidates) macs += c.graph.total_macs();
+  print_line("nb201_supernet", seconds, batch, 2 * macs);
+}
+
 TensorShape parse_shape(const std::string& text) {
   std::vector<int> dims;
   std::stringstream in(text);
@@ -183,7 +217,7 @@ double peak_rss_mib() {
 }
 
 const std::vector<std::string> kWorkloads = {"mlp_mnist", "lenet_mnist", "nb201_c16",
-                                             "darts_mixed_edge"};
+                                             "darts_mixed_edge", "nb201_supernet"};
 
 void run_workload(const std::string& name, int threads, int steps) {
   if (name == "mlp_mnist") return bench_network(name, mlp_mnist(), 128, 10, threads, steps);
@@ -194,6 +228,7 @@ void run_workload(const std::string& name, int threads, int steps) {
                          steps);
   }
   if (name == "darts_mixed_edge") return bench_darts_edge(threads, steps);
+  if (name == "nb201_supernet") return bench_nb201_supernet(threads, steps);
   throw Error("--workload '" + name + "' is unknown; accepted: " + join(kWorkloads, ", ") +
               ", all");
 }
@@ -202,7 +237,7 @@ void run_workload(const std::string& name, int threads, int steps) {
 
 int cli_bench(int argc, char** argv) {
   cxxopts::Options options(argv[0], "Time training steps of the CPU engine (see docs/trainer.md).");
-  options.add_options()("workload", "mlp_mnist | lenet_mnist | nb201_c16 | darts_mixed_edge | all",
+  options.add_options()("workload", "mlp_mnist | lenet_mnist | nb201_c16 | darts_mixed_edge | nb201_supernet | all",
                         cxxopts::value<std::string>())(
       "space", "search space of --arch", cxxopts::value<std::string>())(
       "arch", "candidate string of --space", cxxopts::value<std::string>())(

@@ -1,5 +1,6 @@
 // `tandem bench search CONFIG [--seeds N] [--budgets 50,100,300,1000] [--truth METRIC]
-//                            [--strategy NAME] [--reference V,...] [--format table|csv|json]`:
+//                            [--strategy NAME] [--compare NAME,...] [--reference V,...]
+//                            [--format table|csv|json]`:
 // the search benchmark of "NAS evaluation is frustratingly hard" (Yang, Esperança, Carlucci,
 // ICLR 2020) on the config's evaluators (meant for the `table` evaluator, so each run takes
 // milliseconds): the config's strategy runs once per seed 0..N-1 in-process, without a database,
@@ -10,11 +11,14 @@
 //     report the 200-epoch test accuracy);
 //   several objectives: the hypervolume of the complete trials among the first `budget`, with the
 //     reference point --reference, or the worst value of each objective observed over every run of
-//     both strategies (so all runs share one reference point).
+//     every strategy (so all runs share one reference point).
 // Prints mean and sample standard deviation over seeds, and the improvement of the mean over
-// random search at the same budget. Evaluations are cached per candidate (evaluators used here
-// must be deterministic, as tables and analytic cost models are).
+// random search at the same budget. --compare runs further strategies (default options, e.g.
+// `--compare regularized_evolution,bananas`) on the same seeds, one block of rows each; the table
+// format ends with each strategy's wall time. Evaluations are cached per candidate (evaluators
+// used here must be deterministic, as tables and analytic cost models are).
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <iostream>
 #include <map>
@@ -137,6 +141,8 @@ int cli_bench_search(int argc, char** argv) {
       "truth", "metric reported for the best-by-objective trial (single objective)",
       cxxopts::value<std::string>())("strategy", "benchmark this strategy instead of the config's",
                                      cxxopts::value<std::string>())(
+      "compare", "also benchmark these strategies (comma-separated, default options)",
+      cxxopts::value<std::string>())(
       "reference", "hypervolume reference point V1,V2,... (several objectives)",
       cxxopts::value<std::string>())(
       "format", "table, csv or json", cxxopts::value<std::string>()->default_value("table"));
@@ -159,6 +165,20 @@ int cli_bench_search(int argc, char** argv) {
     strategy_registry().require(strategy.name);
   }
   ComponentConfig random{"random", ConfigNode(), ConfigNode()};
+  std::vector<ComponentConfig> strategies = {strategy};
+  if (args.count("compare")) {
+    for (const auto& item : split(args["compare"].as<std::string>(), ',')) {
+      const std::string name = trim(item);
+      try {
+        strategy_registry().require(name);
+      } catch (const Error& error) {
+        throw Error(std::string("--compare: ") + error.what());
+      }
+      bool listed = false;
+      for (const auto& known : strategies) listed = listed || known.name == name;
+      if (!listed) strategies.push_back(ComponentConfig{name, ConfigNode(), ConfigNode()});
+    }
+  }
   std::optional<std::vector<double>> reference;
   if (args.count("reference")) {
     reference.emplace();
@@ -171,20 +191,32 @@ int cli_bench_search(int argc, char** argv) {
 
   CachedEvaluation evaluate(experiment);
   const long long longest = budgets.back();
-  std::vector<RunTrace> searched, baseline;
-  for (long long seed = 0; seed < seeds; ++seed) {
-    searched.push_back(run_once(experiment, strategy, static_cast<std::uint64_t>(seed), longest, evaluate));
-    if (strategy.name != "random")
-      baseline.push_back(run_once(experiment, random, static_cast<std::uint64_t>(seed), longest, evaluate));
+  // Every strategy runs the same seeds; random search (run once) is the baseline of every row.
+  std::vector<std::vector<RunTrace>> searched(strategies.size());
+  std::vector<RunTrace> baseline;
+  std::vector<std::string> wall_times;
+  auto run_all = [&](const ComponentConfig& component, std::vector<RunTrace>& traces) {
+    const auto started = std::chrono::steady_clock::now();
+    for (long long seed = 0; seed < seeds; ++seed)
+      traces.push_back(
+          run_once(experiment, component, static_cast<std::uint64_t>(seed), longest, evaluate));
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    wall_times.push_back(component.name + " " + fixed(seconds, 1) + " s");
+  };
+  for (std::size_t s = 0; s < strategies.size(); ++s) {
+    run_all(strategies[s], searched[s]);
+    if (strategies[s].name == "random") baseline = searched[s];
   }
-  if (strategy.name == "random") baseline = searched;
+  if (baseline.empty()) run_all(random, baseline);
 
   std::string truth = args.count("truth") ? args["truth"].as<std::string>() : "";
   if (!multi && truth.empty()) {
     truth = objectives.front().metric;
-    for (const auto& trace : searched)
-      for (const auto& result : trace.results)
-        if (result.metrics.has("c10_test_acc_200ep")) truth = "c10_test_acc_200ep";
+    for (const auto& runs : searched)
+      for (const auto& trace : runs)
+        for (const auto& result : trace.results)
+          if (result.metrics.has("c10_test_acc_200ep")) truth = "c10_test_acc_200ep";
   }
   ObjectiveVector minimised_reference(objectives.size(), -INFINITY);
   if (multi) {
@@ -193,7 +225,9 @@ int cli_bench_search(int argc, char** argv) {
         minimised_reference[m] = objectives[m].minimize ? (*reference)[m] : -(*reference)[m];
         continue;
       }
-      for (const auto* runs : {&searched, &baseline})
+      std::vector<const std::vector<RunTrace>*> all_runs = {&baseline};
+      for (const auto& runs : searched) all_runs.push_back(&runs);
+      for (const auto* runs : all_runs)
         for (const auto& trace : *runs)
           for (const auto& point : feasible_points(trace, longest, objectives))
             minimised_reference[m] = std::max(minimised_reference[m], point[m]);
@@ -206,18 +240,21 @@ int cli_bench_search(int argc, char** argv) {
 
   TextTable table;
   table.columns = {"strategy", "budget", "seeds", "mean", "std", "improvement_over_random"};
-  for (long long budget : budgets) {
-    std::vector<double> values, random_values;
-    for (const auto& trace : searched)
-      if (auto v = score(trace, budget)) values.push_back(*v);
-    for (const auto& trace : baseline)
-      if (auto v = score(trace, budget)) random_values.push_back(*v);
-    auto [mean, std] = mean_std(values);
-    auto [random_mean, random_std] = mean_std(random_values);
-    (void)random_std;
-    const int digits = multi ? 6 : 3;
-    table.rows.push_back({strategy.name, std::to_string(budget), std::to_string(values.size()),
-                          fixed(mean, digits), fixed(std, digits), fixed(mean - random_mean, digits)});
+  for (std::size_t s = 0; s < strategies.size(); ++s) {
+    for (long long budget : budgets) {
+      std::vector<double> values, random_values;
+      for (const auto& trace : searched[s])
+        if (auto v = score(trace, budget)) values.push_back(*v);
+      for (const auto& trace : baseline)
+        if (auto v = score(trace, budget)) random_values.push_back(*v);
+      auto [mean, std] = mean_std(values);
+      auto [random_mean, random_std] = mean_std(random_values);
+      (void)random_std;
+      const int digits = multi ? 6 : 3;
+      table.rows.push_back({strategies[s].name, std::to_string(budget),
+                            std::to_string(values.size()), fixed(mean, digits), fixed(std, digits),
+                            fixed(mean - random_mean, digits)});
+    }
   }
   if (format == "table") {
     std::cout << "search benchmark: " << config.source << ", " << seeds << " seeds, "
@@ -235,6 +272,7 @@ int cli_bench_search(int argc, char** argv) {
     std::cout << "\n";
   }
   print_table(std::cout, table, format);
+  if (format == "table") std::cout << "wall time: " << join(wall_times, ", ") << "\n";
   return 0;
 }
 

@@ -29,5 +29,7 @@ void register_hw_evaluator(EvaluatorRegistry& registry);
 void register_table_evaluator(EvaluatorRegistry& registry);
 void register_train_evaluator(EvaluatorRegistry& registry);
 void register_synthetic_evaluator(EvaluatorRegistry& registry);
+void register_predictor_evaluator(EvaluatorRegistry& registry);
+void register_proxy_evaluator(EvaluatorRegistry& registry);
 
 }  // namespace tandem

@@ -98,6 +98,7 @@ Experiment::Experiment(ExperimentConfig config) : config_(std::move(config)) {
 std::unique_ptr<Strategy> Experiment::make_strategy() const {
   return build_at(config_.strategy, "strategy", [&] {
     StrategyContext context{*space_, config_.strategy.options, config_.seed, config_.objectives};
+    context.config_dir = config_.directory;
     return strategy_registry().create(config_.strategy.name, context);
   });
 }

@@ -57,7 +57,7 @@ ExperimentConfig ExperimentConfig::parse(const std::string& text, const std::str
   ConfigNode root = ConfigNode::parse(text, source);
   if (!root.is_map()) root.fail("an experiment config must be a YAML mapping (name:, space:, ...)");
   root.check_keys({"name", "seed", "space", "strategy", "evaluator", "evaluators", "objectives",
-                   "constraints", "budget", "database"});
+                   "constraints", "budget", "database", "pruner"});
   ExperimentConfig config;
   config.text = text;
   config.source = source;
@@ -120,6 +120,8 @@ ExperimentConfig ExperimentConfig::parse(const std::string& text, const std::str
     budget.fail("set trials or seconds (or both) to a positive value");
 
   config.database = root.get_string("database", "");
+  if (ConfigNode pruner = root.optional("pruner"); pruner.present() && !pruner.is_null())
+    config.pruner = parse_pruner_options(pruner, config.objectives);
   return config;
 }
 
@@ -127,7 +129,7 @@ std::string ExperimentConfig::identity() const {
   ConfigNode root = ConfigNode::parse(text, source);
   std::string out = "name: " + name + "\nseed: " + std::to_string(seed) + "\n";
   for (const char* key : {"space", "strategy", "evaluator", "evaluators", "objectives",
-                          "constraints"}) {
+                          "constraints", "pruner"}) {
     ConfigNode node = root.optional(key);
     if (node.present()) out += std::string(key) + ": " + node.to_yaml() + "\n";
   }

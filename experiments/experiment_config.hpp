@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/config_node.hpp"
+#include "experiments/pruner_options.hpp"
 #include "search/strategy.hpp"
 
 namespace tandem {
@@ -38,6 +40,7 @@ struct ExperimentConfig {
   ConfigNode objectives_node;
   std::vector<ConstraintConfig> constraints;
   BudgetConfig budget;
+  std::optional<PrunerOptions> pruner;  // `pruner:` (docs/pruners.md); none when absent or null
   std::string database;  // "" when not given (then --db is required)
   std::string text;      // the file's text, verbatim
   std::string source;    // path of the file

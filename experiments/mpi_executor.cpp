@@ -226,7 +226,10 @@ class MpiExecutor final : public TrialExecutor {
           Metrics values = in.metrics();
           if (report_errors_.count(trial_id)) continue;
           try {
-            sink(trial_id, step, values);
+            if (sink(trial_id, step, values) && rank.stop_sent_for != trial_id) {  // pruned
+              send(static_cast<int>(slot + 1), kStop, Packer().i64(trial_id).bytes());
+              rank.stop_sent_for = trial_id;
+            }
           } catch (const Error& error) {
             report_errors_[trial_id] = error.what();
           }

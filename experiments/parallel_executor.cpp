@@ -4,6 +4,7 @@
 #include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -21,12 +22,15 @@ namespace {
 class SinkReporter final : public Reporter {
  public:
   SinkReporter(const ReportSink& sink, std::int64_t trial_id) : sink_(sink), trial_id_(trial_id) {}
-  void report(int step, const Metrics& values) override { sink_(trial_id_, step, values); }
-  bool should_stop() const override { return stop_requested(); }
+  void report(int step, const Metrics& values) override {
+    if (sink_(trial_id_, step, values)) pruned_ = true;
+  }
+  bool should_stop() const override { return pruned_ || stop_requested(); }
 
  private:
   const ReportSink& sink_;
   std::int64_t trial_id_;
+  bool pruned_ = false;
 };
 
 class InlineExecutor final : public TrialExecutor {
@@ -61,10 +65,37 @@ class InlineExecutor final : public TrialExecutor {
 
 // ---- threads: N slots, one thread each --------------------------------------------------------
 
+// The coordinator's answer to one report (stop the trial or not), awaited by the reporting thread.
+class Verdict {
+ public:
+  void set(bool stop) {
+    {
+      std::lock_guard lock(mutex_);
+      stop_ = stop;
+      ready_ = true;
+    }
+    done_.notify_one();
+  }
+  // The answer; false when the executor shuts down first.
+  bool wait(const std::atomic<bool>& closing) {
+    std::unique_lock lock(mutex_);
+    while (!ready_ && !closing.load())
+      done_.wait_for(lock, std::chrono::milliseconds(50));
+    return ready_ && stop_;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable done_;
+  bool ready_ = false;
+  bool stop_ = false;
+};
+
 struct IntermediateMessage {
   std::int64_t trial_id;
   int step;
   Metrics values;
+  std::shared_ptr<Verdict> verdict;
 };
 using Message = std::variant<IntermediateMessage, ExecutorEvent>;
 
@@ -92,17 +123,24 @@ class Outbox {
   std::deque<Message> messages_;
 };
 
+// Reports wait for the coordinator's verdict, so a pruning decision about step s always stops
+// the trial right after step s, whatever the thread timing.
 class QueueReporter final : public Reporter {
  public:
-  QueueReporter(Outbox& outbox, std::int64_t trial_id) : outbox_(outbox), trial_id_(trial_id) {}
+  QueueReporter(Outbox& outbox, std::int64_t trial_id, const std::atomic<bool>& closing)
+      : outbox_(outbox), trial_id_(trial_id), closing_(closing) {}
   void report(int step, const Metrics& values) override {
-    outbox_.push(IntermediateMessage{trial_id_, step, values});
+    auto verdict = std::make_shared<Verdict>();
+    outbox_.push(IntermediateMessage{trial_id_, step, values, verdict});
+    if (verdict->wait(closing_)) pruned_ = true;
   }
-  bool should_stop() const override { return stop_requested(); }
+  bool should_stop() const override { return pruned_ || stop_requested(); }
 
  private:
   Outbox& outbox_;
   std::int64_t trial_id_;
+  const std::atomic<bool>& closing_;
+  bool pruned_ = false;
 };
 
 class ThreadExecutor final : public TrialExecutor {
@@ -155,11 +193,16 @@ class ThreadExecutor final : public TrialExecutor {
     auto deadline = std::chrono::steady_clock::now() + timeout;
     while (auto message = outbox_.pop(deadline)) {
       if (auto* values = std::get_if<IntermediateMessage>(&*message)) {
-        if (report_errors_.count(values->trial_id)) continue;
+        // A trial whose report failed stops at once (it ends FAILED with the report's error).
+        if (report_errors_.count(values->trial_id)) {
+          values->verdict->set(true);
+          continue;
+        }
         try {
-          sink(values->trial_id, values->step, values->values);
+          values->verdict->set(sink(values->trial_id, values->step, values->values));
         } catch (const Error& error) {
           report_errors_[values->trial_id] = error.what();
+          values->verdict->set(true);
         }
         continue;
       }
@@ -175,6 +218,7 @@ class ThreadExecutor final : public TrialExecutor {
     return std::nullopt;
   }
   void shutdown() override {
+    closing_.store(true);  // reporters stop waiting for verdicts
     for (auto& slot : slots_) {
       {
         std::lock_guard lock(slot->mutex);
@@ -212,7 +256,7 @@ class ThreadExecutor final : public TrialExecutor {
       ExecutorEvent event;
       event.slot = index;
       event.trial_id = work.trial_id;
-      QueueReporter reporter(outbox_, work.trial_id);
+      QueueReporter reporter(outbox_, work.trial_id, closing_);
       try {
         arena.execute([&] { event.result = slot.experiment->evaluate(work.candidate, reporter); });
       } catch (const std::exception& error) {  // Experiment::evaluate turns Errors into FAILED
@@ -226,6 +270,7 @@ class ThreadExecutor final : public TrialExecutor {
   int arena_threads_;
   std::vector<std::unique_ptr<Slot>> slots_;
   Outbox outbox_;
+  std::atomic<bool> closing_{false};
   std::map<std::int64_t, std::string> report_errors_;  // coordinator thread only
 };
 

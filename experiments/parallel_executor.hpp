@@ -42,8 +42,11 @@ struct ExecutorEvent {
 };
 
 // Receives intermediate values on the coordinator's thread; may throw tandem::Error (for example
-// a metric reported twice at one step), which fails the trial with that message.
-using ReportSink = std::function<void(std::int64_t trial_id, int step, const Metrics& values)>;
+// a metric reported twice at one step), which fails the trial with that message. Returns true when
+// the trial should stop (a pruner decided, docs/pruners.md): the inline and thread executors hand
+// that answer to the evaluator before its report() returns, so its next should_stop() sees it; the
+// MPI executor sends it to the rank as a stop request.
+using ReportSink = std::function<bool(std::int64_t trial_id, int step, const Metrics& values)>;
 
 class TrialExecutor {
  public:

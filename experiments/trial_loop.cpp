@@ -15,6 +15,7 @@
 #include "core/text.hpp"
 #include "experiments/parallel_executor.hpp"
 #include "experiments/progress.hpp"
+#include "experiments/pruner_session.hpp"
 #include "experiments/trial_report.hpp"
 
 namespace tandem {
@@ -212,6 +213,18 @@ Replayed replay(const ExperimentConfig& config, const SearchSpace& space, Strate
   return out;
 }
 
+// Weight-sharing strategies store their search log with the experiment's first trial; handing it
+// back lets them resume without re-running a finished supernet search (Strategy::restore_search).
+void restore_search(Strategy& strategy, const TrialStore& store, const TrialRecord& first) {
+  std::map<int, Metrics> by_step;
+  for (const IntermediateValue& value : store.intermediate_values(first.id))
+    by_step[value.step].set(value.name, value.value);
+  if (by_step.empty()) return;
+  std::vector<SearchLogEntry> log;
+  for (auto& [step, values] : by_step) log.push_back(SearchLogEntry{step, std::move(values)});
+  strategy.restore_search(log);
+}
+
 }  // namespace
 
 // Multi-objective experiments keep their hypervolume in experiment_values (reference point:
@@ -247,6 +260,7 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
   auto started = std::chrono::steady_clock::now();
 
   std::unique_ptr<Strategy> strategy = experiment.make_strategy();
+  std::unique_ptr<PruningSession> pruning = make_pruning_session(config, space);  // docs/pruners.md
   BestTracker best(config.objectives.front());
   long long finished = 0;  // told trials, counted against budget.trials
   std::int64_t next_seq = 0;
@@ -265,17 +279,20 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
       throw Error("cannot resume experiment '" + config.name + "' in " + store.path() +
                   ": its stored configuration (seed " + std::to_string(existing->seed) +
                   ") differs from " + config.source +
-                  " in space, strategy, evaluators, objectives, constraints or seed (only budget "
-                  "and database may change on resume)");
+                  " in space, strategy, evaluators, objectives, constraints, pruner or seed (only "
+                  "budget and database may change on resume)");
     }
     summary.experiment_id = existing->id;
     summary.interrupted = store.fail_running_trials(existing->id, kInterruptedReason);
     std::vector<TrialRecord> trials = store.trials(existing->id);
+    if (pruning) pruning->load(store, trials);  // pruning decisions rebuild from the database
     for (std::size_t i = 0; i < trials.size(); ++i)
       TANDEM_CHECK(trials[i].number == static_cast<int>(i),
                    "cannot resume experiment '" + config.name + "': trial numbers are not 0, 1, "
                    "2, ... (the database was modified by hand?)");
+    if (!trials.empty()) restore_search(*strategy, store, trials.front());
     Replayed replayed = replay(config, space, *strategy, store, trials, best);
+    strategy->take_search_log();  // a re-run search's log is stored with trial #0 already
     finished = replayed.told;
     next_seq = replayed.next_seq;
     retries = std::move(replayed.retries);
@@ -323,16 +340,21 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
     if (trial_budget == 0) return std::numeric_limits<long long>::max();
     return trial_budget - finished - static_cast<long long>(running.size());
   };
-  auto start = [&](std::size_t slot, const Candidate& candidate, const TrialOrigin& origin) {
+  auto start = [&](std::size_t slot, const Candidate& candidate, const TrialOrigin& origin,
+                   const std::vector<SearchLogEntry>& search_log = {}) {
     TrialRecord trial = store.start_trial(summary.experiment_id, space.name(),
                                           space.to_string(candidate),
                                           space.accelerator_string(candidate),
                                           executor.worker_name(slot), origin);
+    for (const SearchLogEntry& entry : search_log)  // weight-sharing search, see strategy.hpp
+      store.log_intermediate(trial.id, entry.step, entry.values);
+    if (pruning) pruning->started(trial, candidate);
     running[trial.id] = Running{candidate, trial.number, slot};
     executor.dispatch(slot, TrialWork{trial.id, trial.number, candidate});
   };
   ReportSink sink = [&](std::int64_t trial_id, int step, const Metrics& values) {
     store.log_intermediate(trial_id, step, values);
+    return pruning && pruning->report(trial_id, step, values).prune;  // true: stop the trial
   };
 
   for (;;) {
@@ -353,8 +375,11 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
       if (asked.empty()) break;  // finished, or waiting for results
       TANDEM_CHECK(asked.size() <= wanted, "strategy returned more candidates than asked for");
       const std::int64_t seq = next_seq++;
-      for (const Candidate& candidate : asked)
-        start(*executor.free_slot(), candidate, TrialOrigin{seq, std::nullopt});
+      std::vector<SearchLogEntry> search_log = strategy->take_search_log();
+      for (const Candidate& candidate : asked) {
+        start(*executor.free_slot(), candidate, TrialOrigin{seq, std::nullopt}, search_log);
+        search_log.clear();  // stored with the first trial of the ask only
+      }
     }
     if (running.empty()) {
       bool more_to_do = !retries.empty() || (room() > 0 && !strategy->finished());
@@ -377,6 +402,8 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
     if (event->kind == ExecutorEvent::Kind::lost) {
       store.finish_trial(event->trial_id, TrialResult::failed(kWorkerLostReason), std::nullopt,
                          std::nullopt);
+      if (pruning)
+        pruning->finished(event->trial_id, TrialResult::failed(kWorkerLostReason), std::nullopt);
       retries.push_back(Retry{trial.candidate, trial.number});
       ++summary.lost;
       if (options.show_progress && options.progress_stream)
@@ -385,8 +412,11 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
                      event->detail.c_str());
       continue;
     }
+    if (pruning) event->result = pruning->explain(event->trial_id, std::move(event->result));
     strategy->tell(trial.candidate, event->result);
-    store.finish_trial(event->trial_id, event->result, strategy->state(), next_seq++);
+    const std::int64_t tell_seq = next_seq++;
+    store.finish_trial(event->trial_id, event->result, strategy->state(), tell_seq);
+    if (pruning) pruning->finished(event->trial_id, event->result, tell_seq);
     best.add(trial.number, event->result);
     ++finished;
     ++summary.new_trials;

@@ -11,6 +11,9 @@
 // tell must equal the stored one). Candidates that were asked but whose result was never told
 // (interrupted, worker lost) are evaluated again first, as new trials with retry_of set. Every
 // finished trial is kept and none is duplicated. See docs/distributed.md.
+// Weight-sharing strategies: the search log a strategy hands over after an ask() is stored as
+// intermediate values of the first trial of that ask; on resume the first trial's values go back
+// through Strategy::restore_search() before the replay, so a finished search is not re-run.
 #pragma once
 
 #include <cstdint>

@@ -3,13 +3,25 @@
 
 #include <cmath>
 
+#include "search/bananas.hpp"
 #include "search/codesign_rl.hpp"
+#include "search/darts.hpp"
+#include "search/fewshot.hpp"
+#include "search/gdas.hpp"
 #include "search/local_search.hpp"
 #include "search/marl.hpp"
 #include "search/nsga2.hpp"
+#include "search/pc_darts.hpp"
+#include "search/predictor_evolution.hpp"
+#include "search/proxyless.hpp"
 #include "search/random_search.hpp"
+#include "search/rarts.hpp"
 #include "search/regularized_evolution.hpp"
 #include "search/reinforce.hpp"
+#include "search/sd_darts.hpp"
+#include "search/sharp_darts.hpp"
+#include "search/snas.hpp"
+#include "search/spos.hpp"
 #include "search/strategy_wrappers.hpp"
 
 namespace tandem {
@@ -35,6 +47,18 @@ void register_builtin_strategies() {
   register_reinforce(registry);
   register_marl(registry);
   register_codesign_rl(registry);
+  register_darts(registry);
+  register_pc_darts(registry);
+  register_rarts(registry);
+  register_sharp_darts(registry);
+  register_sd_darts(registry);
+  register_gdas(registry);
+  register_snas(registry);
+  register_bananas(registry);
+  register_predictor_evolution(registry);
+  register_proxyless(registry);
+  register_spos(registry);
+  register_fewshot(registry);
   register_strategy_wrappers(registry);
 }
 

@@ -33,6 +33,13 @@ struct Objective {
 // did not complete or lacks the metric (or it is NaN).
 std::optional<double> oriented_value(const TrialResult& result, const Objective& objective);
 
+// One step of a weight-sharing search's log (see Strategy::take_search_log).
+struct SearchLogEntry {
+  int step = 0;
+  Metrics values;
+  bool operator==(const SearchLogEntry&) const = default;
+};
+
 class Strategy {
  public:
   virtual ~Strategy() = default;
@@ -45,6 +52,16 @@ class Strategy {
   // The full internal state as text (RNG included). Stored with every finished trial so a resumed
   // run can prove it rebuilt the same state.
   virtual std::string state() const = 0;
+
+  // Weight-sharing strategies (search/weight_sharing.hpp) run a supernet search inside an ask().
+  // Its log (per-epoch architecture parameters and losses at steps 1..E, the search result at
+  // step 0) is handed over once, right after that ask(): the trial loop stores it as intermediate
+  // values of the first trial started from the ask. Empty for every other strategy.
+  virtual std::vector<SearchLogEntry> take_search_log() { return {}; }
+  // Resume without re-running the search: before replaying the stored history the trial loop
+  // passes the log stored with the experiment's first trial. A strategy that rebuilds its search
+  // result from it returns true; its replayed asks then hand out the stored candidates.
+  virtual bool restore_search(const std::vector<SearchLogEntry>& /*log*/) { return false; }
 };
 
 struct StrategyContext {
@@ -52,6 +69,8 @@ struct StrategyContext {
   const ConfigNode& options;  // the strategy's `options` mapping (may be absent)
   std::uint64_t seed = 0;
   std::vector<Objective> objectives;
+  // The config file's folder: relative paths in the options (datasets) are taken from here.
+  std::string config_dir = "";
 };
 
 using StrategyRegistry = Registry<Strategy, const StrategyContext&>;

@@ -45,6 +45,17 @@ class DartsSpace : public SearchSpace {
   // not represented. 3N+2 cells; cells floor(L/3) and floor(2L/3) are reduction cells.
   ComputeGraph to_graph(const Candidate& candidate, const GraphOptions& options) const override;
 
+  // DARTS PRIMITIVES of the search network (operations() with 'none' first):
+  // none, max_pool_3x3, avg_pool_3x3, skip_connect, sep_conv_3x3, sep_conv_5x5, dil_conv_3x3,
+  // dil_conv_5x5.
+  static const std::vector<std::string>& primitives();
+  // The DARTS search network (cnn/model_search.py Network, spaces/darts_supernet.cpp): C=16,
+  // 8 cells (cells_per_stage N gives 3N+2; default N=2), 14 mixed edges per cell over the 8
+  // primitives (affine=False, pools followed by BN), alpha keys "normal/<i><-<j>" and
+  // "reduce/<i><-<j>" (state i = 2..5, input state j < i); edges realise no single decision
+  // (MixedEdge::decision = -1): search/derivation.hpp darts_genotype() derives the genotype.
+  SupernetDescription supernet(const GraphOptions& options) const override;
+
   // The two inputs of every node are distinct states.
   bool is_valid(const Candidate& candidate) const override;
   // Exact number of valid candidates: (prod over nodes n(n-1) * 7^2)^2 with n = 2..5 inputs,

@@ -57,6 +57,11 @@ class MobileNetSpace : public SearchSpace {
   // offer one on a stage's first stride-1 block if rounding made its width equal the previous
   // stage's (possible only for multipliers below about 0.4).
   ComputeGraph to_graph(const Candidate& candidate, const GraphOptions& options) const override;
+  // ProxylessNAS's search supernet (SuperProxylessNASNets, spaces/mobilenet_supernet.cpp): the
+  // same skeleton with every searchable block's MBConv a mixed edge over the block's choices
+  // (candidate k = decision value k, zero included where offered), alpha key "block<d>" and
+  // MixedEdge::decision = d; the identity shortcut stays in the skeleton.
+  SupernetDescription supernet(const GraphOptions& options) const override;
 
   const std::vector<int>& stage_widths() const { return stage_widths_; }
 

@@ -37,6 +37,10 @@ class Nb201Space : public SearchSpace {
   // search supernet has conv biases). A `none` edge lowers to a zero layer, so convs reading a
   // zero node still exist and count, as in PyTorch.
   ComputeGraph to_graph(const Candidate& candidate, const GraphOptions& options) const override;
+  // AutoDL's DARTS search network (TinyNetworkDarts, spaces/nb201_supernet.cpp): the same macro
+  // skeleton, every cell edge a mixed edge over the 5 ops (affine=False BN, conv biases), alpha
+  // keys "1<-0" ... "3<-2" shared by all 3N cells, MixedEdge::decision = the edge's decision.
+  SupernetDescription supernet(const GraphOptions& options) const override;
 
  private:
   std::vector<Decision> decisions_;

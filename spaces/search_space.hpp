@@ -16,6 +16,7 @@
 #include "core/error.hpp"
 #include "core/registry.hpp"
 #include "core/rng.hpp"
+#include "core/supernet_description.hpp"
 #include "core/trial.hpp"
 
 namespace tandem {
@@ -81,6 +82,13 @@ class SearchSpace {
   virtual Candidate task_candidate(const Candidate&, const std::string& task,
                                    const SearchSpace**) const {
     throw ConfigError("space '" + name() + "' has no tasks (asked for task '" + task + "')");
+  }
+
+  // The weight-sharing supernet of this space (every decision an edge holding all its choices),
+  // for DARTS-family, ProxylessNAS, SPOS and few-shot searches. Throws ConfigError for spaces
+  // without one.
+  virtual SupernetDescription supernet(const GraphOptions&) const {
+    throw ConfigError("space '" + name() + "' has no supernet (weight-sharing strategies need one)");
   }
 
   // Number of candidates (product of cardinalities, for spaces without extra constraints).

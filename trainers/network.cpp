@@ -23,6 +23,29 @@ GraphModule::GraphModule(const ComputeGraph& graph, ParameterSet& parameters, Rn
   for (const Layer& layer : graph_.layers())
     for (LayerId input : layer.inputs) ++remaining_uses_[input];
 
+  relu_fused_.assign(graph_.size(), false);
+  conv_relu_input_.assign(graph_.size(), false);
+  const std::vector<LayerId>& marked = graph_.outputs();
+  for (const Layer& layer : graph_.layers()) {
+    if (layer.kind != OpKind::conv2d || hooked_[layer.id] || layer.inputs.size() != 1) continue;
+    const Layer& source = graph_.layer(layer.inputs[0]);
+    const bool is_output = std::find(marked.begin(), marked.end(), source.id) != marked.end() ||
+                           (marked.empty() && source.id + 1 == graph_.size());
+    if (source.kind != OpKind::relu || hooked_[source.id] || is_output ||
+        remaining_uses_[source.id] != 1)
+      continue;
+    const LayerAttributes& a = layer.attributes;
+    OpAttributes conv;
+    conv.stride = a.stride;
+    conv.padding = a.padding;
+    conv.dilation = a.dilation;
+    conv.groups = a.groups;
+    const TensorShape in = graph_.input_shape(layer.id);
+    if (!conv2d_fuses_relu(conv, a.kernel_h, a.kernel_w, in.height, in.width)) continue;
+    relu_fused_[source.id] = true;
+    conv_relu_input_[layer.id] = true;
+  }
+
   for (const Layer& layer : graph_.layers()) {
     if (hooked_[layer.id]) continue;
     const LayerAttributes& a = layer.attributes;
@@ -98,10 +121,17 @@ std::vector<Variable> GraphModule::apply(Tape* tape, const std::vector<Variable>
       switch (layer.kind) {
         case OpKind::input:
           break;
-        case OpKind::conv2d:
-          out = conv2d(in(), param(state.weight), param(state.bias),
-                       {a.stride, a.padding, a.dilation, a.groups});
+        case OpKind::conv2d: {
+          oa.stride = a.stride;
+          oa.padding = a.padding;
+          oa.dilation = a.dilation;
+          oa.groups = a.groups;
+          oa.relu_input = conv_relu_input_[id];
+          std::vector<Variable> args{in(), param(state.weight)};
+          if (state.bias) args.push_back(param(state.bias));
+          out = tandem::apply(Op::conv2d, args, std::move(oa));
           break;
+        }
         case OpKind::linear:
           out = linear(in(), param(state.weight), param(state.bias));
           break;
@@ -112,7 +142,7 @@ std::vector<Variable> GraphModule::apply(Tape* tape, const std::vector<Variable>
                            {training, options_.bn_momentum, options_.bn_epsilon});
           break;
         case OpKind::relu:
-          out = relu(in());
+          out = relu_fused_[id] ? in() : relu(in());  // a folded ReLU passes its input on
           break;
         case OpKind::relu6:
           out = relu6(in());
@@ -124,6 +154,7 @@ std::vector<Variable> GraphModule::apply(Tape* tape, const std::vector<Variable>
           oa.stride = a.stride;
           oa.padding = a.padding;
           oa.count_include_pad = a.count_include_pad;
+          oa.ceil_mode = a.ceil_mode;
           out = tandem::apply(layer.kind == OpKind::max_pool ? Op::max_pool : Op::avg_pool,
                               {in()}, std::move(oa));
           break;

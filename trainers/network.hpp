@@ -3,6 +3,10 @@
 // parameters named "<layer name>.weight" / ".bias" and buffers ".running_mean" / ".running_var"
 //, initialised as PyTorch's defaults (see init.hpp).
 //
+// A ReLU whose only consumer is a convolution is folded into it when the convolution's kernels
+// can apply it for free (conv2d's relu_input): same values and gradients, one pass and one saved
+// activation fewer.
+//
 // forward() records on the network's own tape (cleared at the start of every forward), so
 //   Variable logits = net.forward(batch, /*training=*/true);
 //   Variable loss = cross_entropy(logits, labels);
@@ -61,6 +65,10 @@ class GraphModule {
   std::vector<LayerState> layers_;
   std::vector<bool> hooked_;
   std::vector<int> remaining_uses_;  // consumers per layer (for freeing in inference)
+  // ReLU -> conv fusion: a ReLU whose only consumer is a convolution that applies the ReLU
+  // itself (conv2d_fuses_relu) is not run; the convolution reads the ReLU's input instead.
+  std::vector<bool> relu_fused_;     // per layer: a ReLU folded into its consumer
+  std::vector<bool> conv_relu_input_;  // per layer: a conv2d whose input is a folded ReLU
 };
 
 class Network {

@@ -17,13 +17,14 @@
 namespace tandem {
 
 enum class Op {
-  conv2d,           // inputs x, weight[, bias]; kernel from the weight; stride, padding, dilation, groups
+  conv2d,           // inputs x, weight[, bias]; kernel from the weight; stride, padding, dilation,
+                    // groups, relu_input
   linear,           // inputs x, weight[, bias]
   batch_norm,       // inputs x[, gamma, beta]; training, momentum, epsilon, running stats
   relu,
   relu6,
-  max_pool,         // kernel, stride, padding (floor mode, implicit -inf padding)
-  avg_pool,         // kernel, stride, padding, count_include_pad
+  max_pool,         // kernel, stride, padding, ceil_mode (implicit -inf padding)
+  avg_pool,         // kernel, stride, padding, count_include_pad, ceil_mode
   global_avg_pool,  // -> [N, C, 1, 1]
   add,              // >= 1 inputs of equal shape
   concat,           // channel (dim 1) concatenation
@@ -50,9 +51,11 @@ struct OpAttributes {
   int padding = 0;
   int dilation = 1;
   int groups = 1;
+  bool relu_input = false;  // conv2d: convolves relu(x) (a fused ReLU -> conv); dx masked by x > 0
   int kernel_h = 1;  // pools (conv takes its kernel from the weight)
   int kernel_w = 1;
   bool count_include_pad = true;
+  bool ceil_mode = false;  // pools: PyTorch's ceil_mode output size
   int begin = 0;  // channel_slice
   int end = 0;
   int index = 0;       // scale, binary_gate
@@ -101,5 +104,11 @@ std::string to_string(Op op);
 
 // Runs an op's forward without a tape (inference); checks the input count.
 Tensor run_forward(Op op, const std::vector<Tensor>& inputs, const OpAttributes& attributes);
+
+// True when conv2d with relu_input = true costs no more than the convolution alone for an input
+// plane of height x width and a kernel_h x kernel_w kernel (its kernels apply the ReLU as they
+// load): the network then fuses a ReLU whose only consumer is that convolution.
+bool conv2d_fuses_relu(const OpAttributes& attributes, int kernel_h, int kernel_w,
+                       std::int64_t height, std::int64_t width);
 
 }  // namespace tandem

@@ -1,8 +1,17 @@
 // conv2d and linear: forward and backward (torch.nn.functional.conv2d / linear semantics).
-// conv2d: depthwise convolutions (groups == C_in == C_out) run a direct kernel per channel; 1x1
-// stride-1 unpadded convolutions multiply the input planes directly; the rest go through
-// im2col + GEMM per image and group. Work is split over images (forward, input gradient) and
-// over per-thread partial sums (weight gradient).
+// conv2d paths, first match wins:
+//  - "same" convolutions (groups 1, stride 1, output plane = input plane; NAS-Bench-201 / DARTS
+//    3x3 and 1x1 convs) on AVX-512: the shifted-view kernels (kernels::ShiftedTaps) read the
+//    input planes in place for the forward, the input gradient (the same kernel with the taps
+//    mirrored) and the weight gradient; no im2col, no padded copies;
+//  - depthwise convolutions (groups == C_in == C_out): a direct kernel per channel;
+//  - 1x1 stride-1 unpadded convolutions multiply the input planes directly;
+//  - the rest: im2col (or an implicit GEMM over a padded copy) + GEMM per image and group.
+// relu_input convolves relu(x) (the network fuses ReLU -> conv): the shifted-view path rectifies
+// each image (or pass of images) into cache-resident scratch just before its kernel and masks
+// the input gradient as it stores it (a max per load inside the kernels would compete with the
+// FMAs for the same ports); the other paths materialise relu(x). Work is split over images
+// (forward, input gradient) and over per-chunk partial sums (weight gradient).
 #include <algorithm>
 #include <cstring>
 #include <memory>
@@ -13,8 +22,6 @@
 namespace tandem::ops {
 
 namespace {
-
-constexpr std::int64_t cached_cols_bytes = 8 << 20;  // per conv call
 
 struct ConvGeometry {
   std::int64_t batch;
@@ -112,6 +119,79 @@ struct ImplicitConv {
   }
 };
 
+// The taps of a "same" stride-1 convolution for the shifted-view kernels; `transposed` gives the
+// taps of its input gradient (dx[q] gathers dy[q - shift] with the same weights).
+class ShiftPlan {
+ public:
+  ShiftPlan(const kernels::Window& w, bool transposed) {
+    const std::int64_t plane = static_cast<std::int64_t>(w.height) * w.width;
+    const std::int64_t vectors = ((plane + 15) / 16 + 1) / 2 * 2;
+    const int count = w.kernel_h * w.kernel_w;
+    masks_.assign(static_cast<std::size_t>(count * vectors), 0);
+    for (int i = 0; i < w.kernel_h; ++i)
+      for (int j = 0; j < w.kernel_w; ++j) {
+        int di = i * w.dilation - w.padding, dj = j * w.dilation - w.padding;
+        if (transposed) {
+          di = -di;
+          dj = -dj;
+        }
+        const std::int64_t t = static_cast<std::int64_t>(shift_.size());
+        shift_.push_back(static_cast<std::int64_t>(di) * w.width + dj);
+        for (int oh = std::max(0, -di); oh < std::min(w.height, w.height - di); ++oh)
+          for (int ow = std::max(0, -dj); ow < std::min(w.width, w.width - dj); ++ow) {
+            const std::int64_t p = static_cast<std::int64_t>(oh) * w.width + ow;
+            masks_[static_cast<std::size_t>((p / 16) * count + t)] |=
+                static_cast<std::uint16_t>(1u << (p % 16));
+          }
+      }
+    taps_ = {plane, w.width, vectors, count, shift_.data(), masks_.data()};
+  }
+  ShiftPlan(const ShiftPlan&) = delete;
+  ShiftPlan& operator=(const ShiftPlan&) = delete;
+  const kernels::ShiftedTaps& taps() const { return taps_; }
+
+  static bool applies(const kernels::Table& k, const ConvGeometry& g) {
+    const kernels::Window& w = g.window;
+    return k.has_shifted_conv && g.groups == 1 && w.stride == 1 && w.out_height == w.height &&
+           w.out_width == w.width;
+  }
+
+ private:
+  std::vector<std::int64_t> shift_;
+  std::vector<std::uint16_t> masks_;
+  kernels::ShiftedTaps taps_{};
+};
+
+// weight [rows][channels][taps] -> [taps][channels or rows][rows or channels] (kernel layouts).
+std::vector<float> taps_major(const float* w, int rows, int channels, int taps, bool swap) {
+  std::vector<float> out(static_cast<std::size_t>(rows) * channels * taps);
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < channels; ++c)
+      for (int t = 0; t < taps; ++t) {
+        const std::size_t to = swap ? (static_cast<std::size_t>(t) * rows + r) * channels + c
+                                    : (static_cast<std::size_t>(t) * channels + c) * rows + r;
+        out[to] = w[(static_cast<std::size_t>(r) * channels + c) * taps + t];
+      }
+  return out;
+}
+
+// relu(x[0 .. n)) into a per-thread scratch slot (the shifted-view path's rectified inputs).
+const float* rectified(const float* x, std::int64_t n, int slot) {
+  float* out = scratch(n, slot);
+  kernels::table().relu_forward(x, out, n);
+  return out;
+}
+
+Tensor relu_copy(const Tensor& x) {
+  Tensor y = Tensor::empty(x.shape());
+  const float* in = x.data();
+  float* out = y.data();
+  parallel_for(x.numel(), 1 << 15, [&](std::int64_t b, std::int64_t e) {
+    kernels::table().relu_forward(in + b, out + b, e - b);
+  });
+  return y;
+}
+
 }  // namespace
 
 Tensor conv2d_forward(OpContext& context) {
@@ -121,10 +201,24 @@ Tensor conv2d_forward(OpContext& context) {
   const bool has_bias = context.inputs.size() > 2 && context.inputs[2].defined();
   Tensor y = Tensor::empty({g.batch, g.out_channels, g.window.out_height, g.window.out_width});
   const kernels::Table& k = kernels::table();
-  const float* xd = x.data();
+  const bool relu_input = context.attributes->relu_input;
+  const bool shifted = ShiftPlan::applies(k, g);
+  const Tensor input = relu_input && !shifted ? relu_copy(x) : x;
+  const float* xd = input.data();
   const float* wd = weight.data();
   float* yd = y.data();
-  if (g.depthwise) {
+  if (shifted) {
+    const ShiftPlan plan(g.window, false);
+    const int taps = g.window.kernel_h * g.window.kernel_w;
+    const std::vector<float> wt = taps_major(wd, g.out_channels, g.in_channels, taps, false);
+    const std::int64_t x_image = g.in_channels * g.in_plane;
+    parallel_for(g.batch, 1, [&](std::int64_t begin, std::int64_t end) {
+      for (std::int64_t n = begin; n < end; ++n)
+        k.shifted_conv(relu_input ? rectified(xd + n * x_image, x_image, 2) : xd + n * x_image,
+                       g.in_channels, plan.taps(), wt.data(), g.out_channels, nullptr, 0.0f,
+                       yd + n * g.out_channels * g.out_plane);
+    });
+  } else if (g.depthwise) {
     const std::int64_t kernel = static_cast<std::int64_t>(g.window.kernel_h) * g.window.kernel_w;
     parallel_for(g.batch * g.in_channels, 4, [&](std::int64_t begin, std::int64_t end) {
       for (std::int64_t i = begin; i < end; ++i) {
@@ -133,40 +227,33 @@ Tensor conv2d_forward(OpContext& context) {
       }
     });
   } else {
-    // Small im2col matrices are kept for backward (saves recomputing them for the weight
-    // gradient); large ones are recomputed to keep memory at the activations' size.
-    const std::int64_t cols_per_image = g.patch * g.out_plane * g.groups;
-    const bool keep_cols = !g.pointwise && g.batch * cols_per_image * 4 <= cached_cols_bytes;
-    Tensor kept = keep_cols ? Tensor::empty({g.batch, cols_per_image}) : Tensor();
-    if (keep_cols) context.saved = {kept};
-    if (!keep_cols && !g.pointwise && g.groups == 1 && ImplicitConv::applies(k, g.window)) {
+    // im2col matrices live in per-thread scratch (cache-sized) and are rebuilt for the weight
+    // gradient: keeping them for backward costs more in memory traffic than rebuilding.
+    if (!g.pointwise && g.groups == 1 && ImplicitConv::applies(k, g.window)) {
       const ImplicitConv implicit(g.window, g.in_channels);
       parallel_for(g.batch, 1, [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t n = begin; n < end; ++n)
           implicit.run(k, xd + n * g.in_channels * g.in_plane, wd, g.out_channels, 0.0f,
                        yd + n * g.out_channels * g.out_plane);
       });
-    } else
-    {
-    parallel_for(g.batch, 1, [&](std::int64_t begin, std::int64_t end) {
-      for (std::int64_t n = begin; n < end; ++n) {
-        for (int group = 0; group < g.groups; ++group) {
-          const float* xg = xd + (n * g.in_channels + group * g.in_per_group) * g.in_plane;
-          const float* cols = xg;
-          if (!g.pointwise) {
-            float* buffer = keep_cols
-                                ? kept.data() + n * cols_per_image + group * g.patch * g.out_plane
-                                : scratch(g.patch * g.out_plane);
-            k.im2col(xg, g.in_per_group, g.window, buffer);
-            cols = buffer;
+    } else {
+      parallel_for(g.batch, 1, [&](std::int64_t begin, std::int64_t end) {
+        for (std::int64_t n = begin; n < end; ++n) {
+          for (int group = 0; group < g.groups; ++group) {
+            const float* xg = xd + (n * g.in_channels + group * g.in_per_group) * g.in_plane;
+            const float* cols = xg;
+            if (!g.pointwise) {
+              float* buffer = scratch(g.patch * g.out_plane + 16);
+              k.im2col(xg, g.in_per_group, g.window, buffer);
+              cols = buffer;
+            }
+            k.gemm_few_rows(g.out_per_group, g.out_plane, g.patch,
+                            wd + group * g.out_per_group * g.patch, g.patch, cols, g.out_plane,
+                            0.0f, yd + (n * g.out_channels + group * g.out_per_group) * g.out_plane,
+                            g.out_plane);
           }
-          k.gemm_few_rows(g.out_per_group, g.out_plane, g.patch,
-                          wd + group * g.out_per_group * g.patch, g.patch, cols, g.out_plane, 0.0f,
-                          yd + (n * g.out_channels + group * g.out_per_group) * g.out_plane,
-                          g.out_plane);
         }
-      }
-    });
+      });
     }
   }
   if (has_bias) {
@@ -182,34 +269,66 @@ Tensor conv2d_forward(OpContext& context) {
   return y;
 }
 
-void conv2d_backward(const OpContext& context, const Tensor& grad_output,
-                     const std::vector<Tensor*>& grads) {
-  const Tensor& x = context.inputs[0];
-  const Tensor& weight = context.inputs[1];
-  const ConvGeometry g = geometry(x, weight, *context.attributes);
+namespace {
+
+// One partial weight gradient per chunk of images, summed at the end: several chunks per thread
+// so a preempted thread does not hold the others back.
+std::int64_t weight_chunks(std::int64_t batch) {
+  return std::min<std::int64_t>(4 * std::max(1, current_thread_count()), batch);
+}
+
+// Input and weight gradients on the shifted-view kernels (ShiftPlan::applies).
+void shifted_backward(const ConvGeometry& g, const float* xd, const float* wd, const float* dy,
+                      bool relu_input, float* dx, bool dx_fresh, float* dw) {
   const kernels::Table& k = kernels::table();
-  const float* xd = x.data();
-  const float* wd = weight.data();
-  const float* dy = grad_output.data();
-  zero_fresh(context, grads, {1, 2});  // weight and bias gradients accumulate
-  float* dx = grads[0] ? grads[0]->data() : nullptr;
-  float* dw = grads[1] ? grads[1]->data() : nullptr;
-  if (grads.size() > 2 && grads[2]) {
-    float* db = grads[2]->data();
-    for (int c = 0; c < g.out_channels; ++c) {
-      double sum = 0.0;
-      for (std::int64_t n = 0; n < g.batch; ++n)
-        sum += k.sum(dy + (n * g.out_channels + c) * g.out_plane, g.out_plane);
-      db[c] += static_cast<float>(sum);
+  const int taps = g.window.kernel_h * g.window.kernel_w;
+  const std::int64_t weight_size = static_cast<std::int64_t>(g.out_channels) * g.in_channels * taps;
+  const ShiftPlan forward_taps(g.window, false), input_taps(g.window, true);
+  const std::vector<float> wt =
+      dx ? taps_major(wd, g.out_channels, g.in_channels, taps, true) : std::vector<float>();
+  const std::int64_t x_image = g.in_channels * g.in_plane, dy_image = g.out_channels * g.out_plane;
+  const std::int64_t chunks = weight_chunks(g.batch);
+  std::vector<float> partial(dw ? static_cast<std::size_t>((chunks - 1) * weight_size) : 0, 0.0f);
+  parallel_for(chunks, 1, [&](std::int64_t chunk_begin, std::int64_t chunk_end) {
+    for (std::int64_t chunk = chunk_begin; chunk < chunk_end; ++chunk) {
+      const std::int64_t n_begin = g.batch * chunk / chunks;
+      const std::int64_t n_end = g.batch * (chunk + 1) / chunks;
+      // Passes of a few images: each (rows, columns) block of the kernel re-reads its pass's
+      // images, which should stay in L2 (~512 KiB of x and dy per pass).
+      const std::int64_t per_pass =
+          std::clamp<std::int64_t>((512 << 10) / (4 * (x_image + dy_image)), 1, 64);
+      for (std::int64_t first = n_begin; dw && first < n_end; first += per_pass) {
+        const std::int64_t images = std::min(per_pass, n_end - first);
+        k.shifted_conv_weight_grad(
+            relu_input ? rectified(xd + first * x_image, images * x_image, 2) : xd + first * x_image,
+            x_image, g.in_channels, forward_taps.taps(), dy + first * dy_image, dy_image,
+            g.out_channels, static_cast<int>(images),
+            chunk == 0 ? dw : partial.data() + (chunk - 1) * weight_size);
+      }
+      if (dx)
+        for (std::int64_t n = n_begin; n < n_end; ++n)
+          k.shifted_conv(dy + n * dy_image, g.out_channels, input_taps.taps(), wt.data(),
+                         g.in_channels, relu_input ? xd + n * x_image : nullptr,
+                         dx_fresh ? 0.0f : 1.0f, dx + n * x_image);
     }
-  }
-  if (!dx && !dw) return;
-  const bool dx_fresh = dx && context.is_fresh(0);
-  const std::int64_t weight_size = weight.numel();
+  });
+  if (dw)
+    for (std::int64_t chunk = 1; chunk < chunks; ++chunk)
+      accumulate(dw, partial.data() + (chunk - 1) * weight_size, weight_size);
+}
+
+// Input and weight gradients on the depthwise, pointwise and im2col/implicit-GEMM paths; xd is
+// the convolution's actual input (relu(x) for relu_input).
+void gemm_backward(const ConvGeometry& g, const float* xd,
+                   const float* wd, const float* dy, float* dx, bool dx_fresh, float* dw) {
+  const kernels::Table& k = kernels::table();
+  const std::int64_t weight_size =
+      static_cast<std::int64_t>(g.out_channels) * g.patch;
+  const std::int64_t x_numel = g.batch * g.in_channels * g.in_plane;
   const std::int64_t kernel = static_cast<std::int64_t>(g.window.kernel_h) * g.window.kernel_w;
 
   if (g.depthwise) {
-    if (dx_fresh) std::memset(dx, 0, static_cast<std::size_t>(x.numel()) * sizeof(float));
+    if (dx_fresh) std::memset(dx, 0, static_cast<std::size_t>(x_numel) * sizeof(float));
     if (dx) {
       parallel_for(g.batch * g.in_channels, 4, [&](std::int64_t begin, std::int64_t end) {
         for (std::int64_t i = begin; i < end; ++i) {
@@ -235,11 +354,15 @@ void conv2d_backward(const OpContext& context, const Tensor& grad_output,
 
   // Input gradient of a stride-1 convolution as a convolution of dy with the flipped, transposed
   // kernel (padding dilation*(k-1) - padding): one im2col + a GEMM whose inner dimension is
-  // C_out*kh*kw, instead of a GEMM with inner dimension C_out followed by col2im.
+  // C_out*kh*kw, instead of a GEMM with inner dimension C_out followed by col2im. Only when the
+  // output plane is at least as large as the input plane: for "valid" convolutions (LeNet's
+  // 12x12 -> 8x8) the transposed form multiplies mostly padding (2.25x the MACs there) and
+  // col2im is cheaper.
   const kernels::Window& fw = g.window;
   const int flipped_padding = fw.dilation * (fw.kernel_h - 1) - fw.padding;
   const bool transposed_input_grad = dx && !g.pointwise && g.groups == 1 && fw.stride == 1 &&
-                                     fw.kernel_h == fw.kernel_w && flipped_padding >= 0;
+                                     fw.kernel_h == fw.kernel_w && flipped_padding >= 0 &&
+                                     g.out_plane >= g.in_plane;
   std::vector<float> flipped;
   kernels::Window tw{};
   if (transposed_input_grad) {
@@ -262,62 +385,81 @@ void conv2d_backward(const OpContext& context, const Tensor& grad_output,
   // the col2im path accumulates, so it starts from zero.
   const bool gemm_only_dx = transposed_input_grad || (g.pointwise && g.groups == 1);
   if (dx_fresh && !gemm_only_dx)
-    std::memset(dx, 0, static_cast<std::size_t>(x.numel()) * sizeof(float));
+    std::memset(dx, 0, static_cast<std::size_t>(x_numel) * sizeof(float));
   const float dx_beta = dx_fresh && gemm_only_dx ? 0.0f : 1.0f;
 
-  // One partial weight gradient per chunk of images, summed at the end.
-  const int threads = std::max(1, current_thread_count());
-  // Several chunks per thread so a preempted thread does not hold the others back.
-  const std::int64_t chunks = std::min<std::int64_t>(4 * threads, g.batch);
+  // col2im path: dcols = W^T dY as a few-rows GEMM on the transposed weights (no packing).
+  std::vector<float> weight_t;
+  const bool col2im_dx = dx && !implicit_dx && !transposed_input_grad && !g.pointwise;
+  if (col2im_dx) {
+    weight_t.resize(static_cast<std::size_t>(weight_size));
+    for (int group = 0; group < g.groups; ++group) {
+      const float* wg = wd + group * g.out_per_group * g.patch;
+      float* tg = weight_t.data() + group * g.out_per_group * g.patch;
+      for (int o = 0; o < g.out_per_group; ++o)
+        for (std::int64_t q = 0; q < g.patch; ++q) tg[q * g.out_per_group + o] = wg[o * g.patch + q];
+    }
+  }
+  // Weight gradient of images [n_begin, n_end) into dw_chunk: batched dot products (one
+  // horizontal sum per weight and call) over the input itself (pointwise) or over im2col
+  // matrices rebuilt a few images at a time in cache-sized scratch.
+  const std::int64_t cols_image = g.groups * g.patch * g.out_plane;
+  auto weight_grad = [&](std::int64_t n_begin, std::int64_t n_end, float* dw_chunk) {
+    auto product = [&](std::int64_t first, std::int64_t images, const float* cols,
+                       std::int64_t cols_stride, std::int64_t group_offset) {
+      for (int group = 0; group < g.groups; ++group)
+        k.gemm_dot_accumulate(
+            g.out_per_group, g.patch, g.out_plane, static_cast<int>(images),
+            dy + (first * g.out_channels + group * g.out_per_group) * g.out_plane, g.out_plane,
+            g.out_channels * g.out_plane, cols + group * group_offset, g.out_plane, cols_stride,
+            dw_chunk + group * g.out_per_group * g.patch, g.patch);
+    };
+    if (g.pointwise) {
+      product(n_begin, n_end - n_begin, xd + n_begin * g.in_channels * g.in_plane,
+              g.in_channels * g.in_plane, g.in_per_group * g.in_plane);
+    } else {
+      const std::int64_t per_pass = std::clamp<std::int64_t>((512 << 10) / (4 * cols_image), 1, 64);
+      float* buffer = scratch(per_pass * cols_image + 16, 0);
+      for (std::int64_t first = n_begin; first < n_end; first += per_pass) {
+        const std::int64_t images = std::min(per_pass, n_end - first);
+        for (std::int64_t i = 0; i < images; ++i)
+          for (int group = 0; group < g.groups; ++group)
+            k.im2col(xd + ((first + i) * g.in_channels + group * g.in_per_group) * g.in_plane,
+                     g.in_per_group, g.window,
+                     buffer + i * cols_image + group * g.patch * g.out_plane);
+        product(first, images, buffer, cols_image, g.patch * g.out_plane);
+      }
+    }
+  };
+  const std::int64_t chunks = weight_chunks(g.batch);
   std::vector<float> partial(dw ? static_cast<std::size_t>((chunks - 1) * weight_size) : 0, 0.0f);
   parallel_for(chunks, 1, [&](std::int64_t chunk_begin, std::int64_t chunk_end) {
     for (std::int64_t chunk = chunk_begin; chunk < chunk_end; ++chunk) {
-      float* dw_chunk = chunk == 0 ? dw : partial.data() + (chunk - 1) * weight_size;
       const std::int64_t n_begin = g.batch * chunk / chunks;
       const std::int64_t n_end = g.batch * (chunk + 1) / chunks;
+      if (dw) weight_grad(n_begin, n_end, chunk == 0 ? dw : partial.data() + (chunk - 1) * weight_size);
+      if (!dx) continue;
       for (std::int64_t n = n_begin; n < n_end; ++n) {
         for (int group = 0; group < g.groups; ++group) {
-          const float* xg = xd + (n * g.in_channels + group * g.in_per_group) * g.in_plane;
           const float* dyg = dy + (n * g.out_channels + group * g.out_per_group) * g.out_plane;
           const float* wg = wd + group * g.out_per_group * g.patch;
-          if (dw) {
-            const float* cols = xg;
-            if (!context.saved.empty()) {
-              cols = context.saved[0].data() + (n * g.groups + group) * g.patch * g.out_plane;
-            } else if (!g.pointwise) {
-              float* buffer = scratch(g.patch * g.out_plane, 0);
-              k.im2col(xg, g.in_per_group, g.window, buffer);
-              cols = buffer;
-            }
-            // Long rows (large images): blocked dot products; short ones: Eigen's GEMM (measured
-            // crossover between 256 and 1024 pixels, see bench/bench_trainer.cpp).
-            if (g.out_plane >= 512)
-              k.gemm_dot_accumulate(g.out_per_group, g.patch, g.out_plane, dyg, g.out_plane, cols,
-                                    g.out_plane, dw_chunk + group * g.out_per_group * g.patch,
-                                    g.patch);
-            else
-              k.gemm(false, true, g.out_per_group, g.patch, g.out_plane, 1.0f, dyg, g.out_plane,
-                     cols, g.out_plane, 1.0f, dw_chunk + group * g.out_per_group * g.patch,
-                     g.patch);
-          }
-          if (dx) {
-            float* dxg = dx + (n * g.in_channels + group * g.in_per_group) * g.in_plane;
-            if (implicit_dx) {
-              implicit_dx->run(k, dyg, flipped.data(), g.in_channels, dx_beta, dxg);
-            } else if (transposed_input_grad) {
-              float* cols = scratch(transposed_patch * g.in_plane, 1);
-              k.im2col(dyg, g.out_channels, tw, cols);
-              k.gemm_few_rows(g.in_channels, g.in_plane, transposed_patch, flipped.data(),
-                              transposed_patch, cols, g.in_plane, dx_beta, dxg, g.in_plane);
-            } else if (g.pointwise) {
-              k.gemm(true, false, g.patch, g.out_plane, g.out_per_group, 1.0f, wg, g.patch, dyg,
-                     g.out_plane, dx_beta, dxg, g.out_plane);
-            } else {
-              float* dcols = scratch(g.patch * g.out_plane, 1);
-              k.gemm(true, false, g.patch, g.out_plane, g.out_per_group, 1.0f, wg, g.patch, dyg,
-                     g.out_plane, 0.0f, dcols, g.out_plane);
-              k.col2im(dcols, g.in_per_group, g.window, dxg);
-            }
+          float* dxg = dx + (n * g.in_channels + group * g.in_per_group) * g.in_plane;
+          if (implicit_dx) {
+            implicit_dx->run(k, dyg, flipped.data(), g.in_channels, dx_beta, dxg);
+          } else if (transposed_input_grad) {
+            float* cols = scratch(transposed_patch * g.in_plane + 16, 1);
+            k.im2col(dyg, g.out_channels, tw, cols);
+            k.gemm_few_rows(g.in_channels, g.in_plane, transposed_patch, flipped.data(),
+                            transposed_patch, cols, g.in_plane, dx_beta, dxg, g.in_plane);
+          } else if (g.pointwise) {
+            k.gemm(true, false, g.patch, g.out_plane, g.out_per_group, 1.0f, wg, g.patch, dyg,
+                   g.out_plane, dx_beta, dxg, g.out_plane);
+          } else {
+            float* dcols = scratch(g.patch * g.out_plane, 1);
+            k.gemm_few_rows(g.patch, g.out_plane, g.out_per_group,
+                            weight_t.data() + group * g.out_per_group * g.patch,
+                            g.out_per_group, dyg, g.out_plane, 0.0f, dcols, g.out_plane);
+            k.col2im(dcols, g.in_per_group, g.window, dxg);
           }
         }
       }
@@ -327,6 +469,67 @@ void conv2d_backward(const OpContext& context, const Tensor& grad_output,
     for (std::int64_t chunk = 1; chunk < chunks; ++chunk)
       accumulate(dw, partial.data() + (chunk - 1) * weight_size, weight_size);
 }
+
+}  // namespace
+
+void conv2d_backward(const OpContext& context, const Tensor& grad_output,
+                     const std::vector<Tensor*>& grads) {
+  const Tensor& x = context.inputs[0];
+  const Tensor& weight = context.inputs[1];
+  const ConvGeometry g = geometry(x, weight, *context.attributes);
+  const kernels::Table& k = kernels::table();
+  const float* dy = grad_output.data();
+  zero_fresh(context, grads, {1, 2});  // weight and bias gradients accumulate
+  float* dx = grads[0] ? grads[0]->data() : nullptr;
+  float* dw = grads[1] ? grads[1]->data() : nullptr;
+  if (grads.size() > 2 && grads[2]) {
+    float* db = grads[2]->data();
+    for (int c = 0; c < g.out_channels; ++c) {
+      double sum = 0.0;
+      for (std::int64_t n = 0; n < g.batch; ++n)
+        sum += k.sum(dy + (n * g.out_channels + c) * g.out_plane, g.out_plane);
+      db[c] += static_cast<float>(sum);
+    }
+  }
+  if (!dx && !dw) return;
+  const bool dx_fresh = dx && context.is_fresh(0);
+  const bool relu_input = context.attributes->relu_input;
+  if (ShiftPlan::applies(k, g)) {
+    shifted_backward(g, x.data(), weight.data(), dy, relu_input, dx, dx_fresh, dw);
+    return;
+  }
+  if (!relu_input) {
+    gemm_backward(g, x.data(), weight.data(), dy, dx, dx_fresh, dw);
+    return;
+  }
+  // relu_input on the other paths: the convolution of relu(x), then the ReLU's mask on dx.
+  const Tensor input = relu_copy(x);
+  Tensor dconv = dx ? Tensor::empty(x.shape()) : Tensor();
+  gemm_backward(g, input.data(), weight.data(), dy, dx ? dconv.data() : nullptr, true, dw);
+  if (dx) {
+    const float* xd = x.data();
+    const float* dc = dconv.data();
+    parallel_for(x.numel(), 1 << 15, [&](std::int64_t b, std::int64_t e) {
+      k.relu_backward(xd + b, dc + b, dx + b, e - b, dx_fresh);
+    });
+  }
+}
+
+}  // namespace tandem::ops
+
+namespace tandem {
+
+bool conv2d_fuses_relu(const OpAttributes& a, int kernel_h, int kernel_w, std::int64_t height,
+                       std::int64_t width) {
+  const std::int64_t out_h = (height + 2 * a.padding - a.dilation * (kernel_h - 1) - 1) / a.stride + 1;
+  const std::int64_t out_w = (width + 2 * a.padding - a.dilation * (kernel_w - 1) - 1) / a.stride + 1;
+  return kernels::table().has_shifted_conv && a.groups == 1 && a.stride == 1 &&
+         out_h == height && out_w == width;
+}
+
+}  // namespace tandem
+
+namespace tandem::ops {
 
 // ---- linear: y = x W^T + b with x flattened to [N, in].
 Tensor linear_forward(OpContext& context) {

@@ -1,11 +1,17 @@
 // max_pool, avg_pool and global_avg_pool (torch.nn.functional.max_pool2d / avg_pool2d /
-// adaptive_avg_pool2d(1)), floor mode. Max pooling pads with -inf (padding never wins) and
-// routes the gradient to the first maximum of each window; avg pooling divides by kh*kw when
-// count_include_pad, else by the number of window positions inside the input (PyTorch's
-// AvgPoolKernel: windows are clipped to the padded input first, then to the input).
+// adaptive_avg_pool2d(1)), floor or ceil mode. Output size as PyTorch's pooling_output_shape: in
+// ceil mode rounded up, but the last window must start inside the input or its left padding.
+// Max pooling pads with -inf (padding never wins) and routes the gradient to the first maximum
+// of each window; avg pooling divides, when count_include_pad, by the window's size clipped to
+// the padded input (kh*kw except for ceil mode's overhanging last windows), else by the number of
+// window positions inside the input (PyTorch's AvgPoolKernel: windows are clipped to the padded
+// input first, then to the input). 2x2 stride-2 max pooling (LeNet) has a
+// dedicated kernel (kernels::Table::max_pool_2x2).
+#include <cmath>
 #include <cstdint>
 #include <limits>
 
+#include "trainers/kernels.hpp"
 #include "trainers/ops_internal.hpp"
 
 namespace tandem::ops {
@@ -31,13 +37,24 @@ PoolGeometry pool_geometry(const Tensor& x, const OpAttributes& a, const char* w
   TANDEM_CHECK(g.kh > 0 && g.kw > 0 && g.stride > 0 && g.padding >= 0 &&
                    2 * g.padding <= std::max(g.kh, g.kw),
                std::string(what) + ": bad kernel/stride/padding");
-  g.out_height = (g.height + 2 * g.padding - g.kh) / g.stride + 1;
-  g.out_width = (g.width + 2 * g.padding - g.kw) / g.stride + 1;
+  auto output = [&](int size, int kernel) {
+    if (!a.ceil_mode) return (size + 2 * g.padding - kernel) / g.stride + 1;
+    int out = (size + 2 * g.padding - kernel + g.stride - 1) / g.stride + 1;
+    if ((out - 1) * g.stride >= size + g.padding) --out;
+    return out;
+  };
+  g.out_height = output(g.height, g.kh);
+  g.out_width = output(g.width, g.kw);
   TANDEM_CHECK(g.out_height > 0 && g.out_width > 0,
                std::string(what) + ": window does not fit input " + shape_to_string(x.shape()));
   return g;
 }
 
+}  // namespace
+
+namespace {
+// PyTorch's max-pool rule: a larger value or a NaN takes over (NaNs propagate).
+inline bool wins(float v, float best) { return v > best || std::isnan(v); }
 }  // namespace
 
 // saved[0]: argmax (int32 flat index within the input plane) per output element.
@@ -48,11 +65,17 @@ Tensor max_pool_forward(OpContext& context) {
   Tensor argmax = Tensor::empty(y.shape());
   const std::int64_t in_plane = static_cast<std::int64_t>(g.height) * g.width;
   const std::int64_t out_plane = static_cast<std::int64_t>(g.out_height) * g.out_width;
+  const bool two_by_two = g.kh == 2 && g.kw == 2 && g.stride == 2 && g.padding == 0 &&
+                          2 * g.out_height <= g.height && 2 * g.out_width <= g.width;
   parallel_for(g.planes, 4, [&](std::int64_t begin, std::int64_t end) {
     for (std::int64_t plane = begin; plane < end; ++plane) {
       const float* in = x.data() + plane * in_plane;
       float* out = y.data() + plane * out_plane;
       auto* index = reinterpret_cast<std::int32_t*>(argmax.data()) + plane * out_plane;
+      if (two_by_two) {
+        kernels::table().max_pool_2x2(in, g.width, g.out_height, g.out_width, out, index);
+        continue;
+      }
       for (int oh = 0; oh < g.out_height; ++oh) {
         const int h0 = std::max(oh * g.stride - g.padding, 0);
         const int h1 = std::min(oh * g.stride - g.padding + g.kh, g.height);
@@ -64,7 +87,7 @@ Tensor max_pool_forward(OpContext& context) {
           for (int h = h0; h < h1; ++h)
             for (int w = w0; w < w1; ++w) {
               const float v = in[h * g.width + w];
-              if (v > best) {
+              if (wins(v, best)) {
                 best = v;
                 best_index = h * g.width + w;
               }

@@ -1,9 +1,11 @@
 // Supernet built from a SupernetDescription: mixed edges in weighted-sum (DARTS), partial
-// channel (PC-DARTS), single-path (SPOS / ProxylessNAS weight step) and binary-gate
-// (ProxylessNAS arch step) modes, with restricted candidate subsets (see supernet.hpp).
+// channel (PC-DARTS), single-path (SPOS / ProxylessNAS weight step), binary-gate and two-path
+// (ProxylessNAS arch step, mit-han-lab/proxylessnas search/modules/mix_op.py) modes, with
+// restricted candidate subsets (see supernet.hpp).
 #include "trainers/supernet.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <set>
 
 #include "core/error.hpp"
@@ -21,6 +23,23 @@ TensorShape graph_input_shape(const ComputeGraph& graph, const std::string& wher
 TensorShape graph_output_shape(const ComputeGraph& graph) {
   if (!graph.outputs().empty()) return graph.layer(graph.outputs().front()).output;
   return graph.layer(graph.size() - 1).output;
+}
+
+bool graph_outputs_zero(const ComputeGraph& graph) {
+  const LayerId out = graph.outputs().empty() ? graph.size() - 1 : graph.outputs().front();
+  return graph.layer(out).kind == OpKind::zero;
+}
+
+// Index drawn from the probabilities p restricted to `subset` (p sums to 1 over it).
+int draw(const std::vector<double>& p, const std::vector<int>& subset, Rng& rng) {
+  double total = 0.0;
+  for (int k : subset) total += p[static_cast<std::size_t>(k)];
+  double u = rng.uniform() * total;
+  for (int k : subset) {
+    if (u < p[static_cast<std::size_t>(k)]) return k;
+    u -= p[static_cast<std::size_t>(k)];
+  }
+  return subset.back();
 }
 }  // namespace
 
@@ -66,6 +85,9 @@ Supernet::Supernet(const SupernetDescription& description, NetworkOptions option
           op.graph, parameters_, init_rng, options_, layer.name + "/" + op.name + "/"));
     }
     candidates_.push_back(std::move(modules));
+    std::vector<bool> zero;
+    for (const CandidateOp& op : edge.candidates) zero.push_back(graph_outputs_zero(op.graph));
+    zero_candidate_.push_back(std::move(zero));
     const int k = static_cast<int>(edge.candidates.size());
     auto found = alphas_.find(edge.alpha_key);
     if (found == alphas_.end()) {
@@ -80,6 +102,7 @@ Supernet::Supernet(const SupernetDescription& description, NetworkOptions option
                        std::to_string(k) + " candidates");
     }
     active_.push_back(0);
+    last_selected_.push_back(-1);
     set_allowed(e, edge.allowed);
   }
   // beta groups: size = largest index + 1
@@ -155,6 +178,195 @@ void Supernet::sample_active(Rng& rng, bool from_alpha) {
   }
 }
 
+namespace {
+// The edges of every alpha key, in edge order.
+std::map<std::string, std::vector<std::size_t>> edges_by_key(const SupernetDescription& d) {
+  std::map<std::string, std::vector<std::size_t>> by_key;
+  for (std::size_t e = 0; e < d.edges.size(); ++e) by_key[d.edges[e].alpha_key].push_back(e);
+  return by_key;
+}
+}  // namespace
+
+void Supernet::sample_paths(Rng& rng, bool from_alpha) {
+  for (const auto& [key, edges] : edges_by_key(description_)) {
+    const auto subset = allowed_of(edges.front());
+    for (std::size_t e : edges)
+      TANDEM_CHECK(allowed_of(e) == subset, "Supernet: edges of alpha key '" + key +
+                                                "' have different allowed subsets");
+    const int chosen = from_alpha ? draw(edge_weights(edges.front()), subset, rng)
+                                  : subset[rng.uniform_index(subset.size())];
+    for (std::size_t e : edges) active_[e] = chosen;
+  }
+}
+
+void Supernet::sample_path_pairs(Rng& rng) {
+  pairs_.clear();
+  for (const auto& [key, edges] : edges_by_key(description_)) {
+    const auto subset = allowed_of(edges.front());
+    for (std::size_t e : edges)
+      TANDEM_CHECK(allowed_of(e) == subset, "Supernet: edges of alpha key '" + key +
+                                                "' have different allowed subsets");
+    PathPair pair;
+    if (subset.size() == 1) {
+      pair.active = subset.front();
+    } else {
+      // torch.multinomial(probs, 2, replacement=False): the second draw excludes the first.
+      const std::vector<double> p = edge_weights(edges.front());
+      const int first = draw(p, subset, rng);
+      std::vector<int> rest;
+      for (int k : subset)
+        if (k != first) rest.push_back(k);
+      const int second = draw(p, rest, rng);
+      // active ~ softmax(alpha_first, alpha_second) = p renormalised over the pair
+      const double q_first = p[static_cast<std::size_t>(first)] /
+                             (p[static_cast<std::size_t>(first)] + p[static_cast<std::size_t>(second)]);
+      const bool first_active = rng.uniform() < q_first;
+      pair.active = first_active ? first : second;
+      pair.inactive = first_active ? second : first;
+    }
+    pairs_[key] = pair;
+    for (std::size_t e : edges) active_[e] = pair.active;
+  }
+}
+
+const PathPair& Supernet::path_pair(const std::string& key) const {
+  auto found = pairs_.find(key);
+  TANDEM_CHECK(found != pairs_.end(),
+               "Supernet: no path pair for alpha key '" + key + "' (call sample_path_pairs)");
+  return found->second;
+}
+
+bool Supernet::is_zero_candidate(std::size_t edge, int candidate) const {
+  TANDEM_CHECK(edge < zero_candidate_.size(), "Supernet: no edge " + std::to_string(edge));
+  return zero_candidate_[edge].at(static_cast<std::size_t>(candidate));
+}
+
+std::vector<std::string> Supernet::drop_zero_path_gradients() {
+  std::vector<std::string> dropped;
+  for (const auto& [key, edges] : edges_by_key(description_)) {
+    bool all_zero = true;
+    for (std::size_t e : edges) all_zero = all_zero && zero_candidate_[e][static_cast<std::size_t>(active_[e])];
+    if (!all_zero) continue;
+    alpha(key).grad = Tensor();
+    dropped.push_back(key);
+  }
+  return dropped;
+}
+
+std::map<std::string, std::vector<float>> Supernet::alpha_snapshot() const {
+  std::map<std::string, std::vector<float>> snapshot;
+  for (const auto& [key, p] : alphas_) snapshot[key] = p->value.to_vector();
+  return snapshot;
+}
+
+void Supernet::rescale_path_pairs(const std::map<std::string, std::vector<float>>& alpha_before,
+                                  const std::vector<std::string>& dropped) {
+  for (const auto& [key, pair] : pairs_) {
+    if (pair.inactive < 0) continue;
+    if (std::find(dropped.begin(), dropped.end(), key) != dropped.end()) continue;
+    auto before = alpha_before.find(key);
+    TANDEM_CHECK(before != alpha_before.end(), "Supernet: no alpha snapshot for key '" + key + "'");
+    float* a = alpha(key).value.data();
+    const auto i = static_cast<std::size_t>(pair.active), j = static_cast<std::size_t>(pair.inactive);
+    auto log_sum_exp = [](double x, double y) {
+      const double top = std::max(x, y);
+      return top + std::log(std::exp(x - top) + std::exp(y - top));
+    };
+    const double offset = log_sum_exp(a[i], a[j]) - log_sum_exp(before->second[i], before->second[j]);
+    a[i] = static_cast<float>(a[i] - offset);
+    a[j] = static_cast<float>(a[j] - offset);
+  }
+}
+
+void Supernet::reset_running_statistics() {
+  for (Buffer* b : parameters_.buffers()) {
+    const bool is_var = b->name.ends_with(".running_var");
+    b->value.fill(is_var ? 1.0f : 0.0f);
+  }
+}
+
+void Supernet::recalibrate_batch_norm(const std::vector<Tensor>& batches, bool cumulative) {
+  const std::vector<Buffer*> buffers = parameters_.buffers();
+  if (!cumulative) {
+    for (const Tensor& batch : batches) {
+      forward(batch, /*training=*/true);
+      tape_->clear();
+    }
+    return;
+  }
+  const double momentum = options_.bn_momentum;
+  TANDEM_CHECK(momentum > 0.0, "Supernet: cumulative BN recalibration needs bn_momentum > 0");
+  // With the buffer zeroed before a batch, the EMA update leaves momentum * (batch statistic).
+  std::vector<std::vector<double>> average(buffers.size());
+  for (std::size_t i = 0; i < buffers.size(); ++i)
+    average[i].assign(static_cast<std::size_t>(buffers[i]->value.numel()), 0.0);
+  int seen = 0;
+  for (const Tensor& batch : batches) {
+    for (Buffer* b : buffers) b->value.fill(0.0f);
+    forward(batch, /*training=*/true);
+    tape_->clear();
+    ++seen;
+    for (std::size_t i = 0; i < buffers.size(); ++i) {
+      const float* v = buffers[i]->value.data();
+      for (std::size_t k = 0; k < average[i].size(); ++k)
+        average[i][k] += (v[k] / momentum - average[i][k]) / seen;
+    }
+  }
+  if (seen == 0) return;
+  for (std::size_t i = 0; i < buffers.size(); ++i) {
+    float* v = buffers[i]->value.data();
+    for (std::size_t k = 0; k < average[i].size(); ++k) v[k] = static_cast<float>(average[i][k]);
+  }
+}
+
+std::vector<Parameter*> Supernet::shared_weights(const std::string& excluded_key) {
+  TANDEM_CHECK(alphas_.count(excluded_key) > 0, "Supernet: no alpha key '" + excluded_key + "'");
+  const ComputeGraph& g = description_.skeleton;
+  const std::vector<LayerId> order = g.topological_order();
+  std::vector<bool> after(g.size(), false), before(g.size(), false);
+  for (LayerId id : order)  // descendants of some placeholder
+    for (LayerId in : g.layer(id).inputs)
+      if (after[in] || edge_of_placeholder_.count(in)) after[id] = true;
+  for (auto it = order.rbegin(); it != order.rend(); ++it)  // ancestors of some placeholder
+    for (LayerId consumer : g.consumers(*it))
+      if (before[consumer] || edge_of_placeholder_.count(consumer)) before[*it] = true;
+  std::vector<Parameter*> shared;
+  for (LayerId id : order) {
+    if (!after[id] || !before[id] || edge_of_placeholder_.count(id)) continue;
+    for (const char* suffix : {".weight", ".bias"})
+      if (Parameter* p = parameters_.find(g.layer(id).name + suffix);
+          p && p->role == ParameterRole::weight)
+        shared.push_back(p);
+  }
+  std::vector<std::string> prefixes;
+  for (const MixedEdge& edge : description_.edges)
+    if (edge.alpha_key != excluded_key) prefixes.push_back(g.layer(edge.placeholder).name + "/");
+  for (Parameter* p : parameters_.weights())
+    for (const std::string& prefix : prefixes)
+      if (p->name.starts_with(prefix)) {
+        shared.push_back(p);
+        break;
+      }
+  return shared;
+}
+
+void Supernet::copy_state_from(Supernet& other) {
+  for (Parameter* source : other.parameters_.all()) {
+    Parameter* target = parameters_.find(source->name);
+    TANDEM_CHECK(target && target->value.shape() == source->value.shape(),
+                 "Supernet::copy_state_from: parameter '" + source->name +
+                     "' is missing or has another shape");
+    target->value.copy_from(source->value);
+  }
+  for (Buffer* source : other.parameters_.buffers()) {
+    Buffer* target = parameters_.find_buffer(source->name);
+    TANDEM_CHECK(target && target->value.shape() == source->value.shape(),
+                 "Supernet::copy_state_from: buffer '" + source->name +
+                     "' is missing or has another shape");
+    target->value.copy_from(source->value);
+  }
+}
+
 Parameter& Supernet::alpha(const std::string& key) {
   auto found = alphas_.find(key);
   TANDEM_CHECK(found != alphas_.end(), "Supernet: no alpha key '" + key + "'");
@@ -204,6 +416,7 @@ Variable Supernet::forward(const Tensor& input, bool training) {
   tape_->clear();
   alpha_vars_.clear();
   beta_vars_.clear();
+  weight_vars_.clear();
   Variable result;
   arena_->execute([&] {
     Variable x = tape_->constant(input);
@@ -239,9 +452,57 @@ Variable Supernet::apply_edge(std::size_t e, const Variable& x, bool training) {
     alpha_vars_[edge.alpha_key] = v;
     return v;
   };
+  // the mixing weights: the edge weight function's, once per key, or softmax over the subset
+  auto mixing_weights = [&]() -> Variable {
+    if (!edge_weight_function_) return softmax(alpha_var(), subset);
+    auto found = weight_vars_.find(edge.alpha_key);
+    if (found != weight_vars_.end()) return found->second;
+    std::vector<int> key_subset = subset;
+    for (std::size_t other = 0; other < description_.edges.size(); ++other)
+      if (description_.edges[other].alpha_key == edge.alpha_key) {
+        key_subset = allowed_of(other);
+        break;
+      }
+    Variable w = edge_weight_function_(edge.alpha_key, alpha_var(), key_subset);
+    weight_vars_[edge.alpha_key] = w;
+    return w;
+  };
   Variable y;
   if (mode_ == SupernetMode::single_path) {
     y = run(active_[e]);
+  } else if (mode_ == SupernetMode::two_path) {
+    const PathPair& pair = path_pair(edge.alpha_key);
+    if (pair.inactive < 0) {
+      y = run(pair.active);
+    } else {
+      OpAttributes a;
+      a.index = pair.active;
+      a.allowed = {std::min(pair.active, pair.inactive), std::max(pair.active, pair.inactive)};
+      Variable gates = tandem::apply(Op::binary_gate, {alpha_var()}, std::move(a));
+      // the inactive op runs outside the tape: its output is a constant (detached) whose only
+      // role is dL/dg_inactive = <op_inactive(x), dL/dy>
+      Tensor inactive = candidates_[e][static_cast<std::size_t>(pair.inactive)]
+                            ->apply(nullptr, {Variable(in.value())}, training, rng_)
+                            .front()
+                            .value();
+      y = add({scale(run(pair.active), gates, pair.active),
+               scale(tape_->constant(inactive), gates, pair.inactive)});
+    }
+  } else if (mode_ == SupernetMode::hard_weights) {
+    Variable weights = mixing_weights();
+    const float* w = weights.value().data();
+    int selected = subset.front();
+    for (int k : subset)
+      if (w[k] > w[selected]) selected = k;
+    last_selected_[e] = selected;
+    y = scale(run(selected), weights, selected);
+    if (unselected_gradient_) {
+      std::vector<Variable> terms = {y};
+      const Variable ones = tape_->constant(Tensor::full(y.shape(), 1.0f));
+      for (int k : subset)
+        if (k != selected) terms.push_back(scale(ones, weights, k));
+      y = add(terms);
+    }
   } else {
     Variable weights;
     if (mode_ == SupernetMode::binary_gates) {
@@ -250,7 +511,7 @@ Variable Supernet::apply_edge(std::size_t e, const Variable& x, bool training) {
       a.allowed = subset;
       weights = tandem::apply(Op::binary_gate, {alpha_var()}, std::move(a));
     } else {
-      weights = softmax(alpha_var(), subset);
+      weights = mixing_weights();
     }
     std::vector<Variable> terms;
     for (int k : subset) terms.push_back(scale(run(k), weights, k));

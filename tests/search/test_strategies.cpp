@@ -171,8 +171,11 @@ TEST_CASE("bad strategy options are one-line errors naming the key") {
         std::string::npos);
   CHECK(error_of("random", "{population_size: 5}").find("unknown key 'population_size'") !=
         std::string::npos);
-  CHECK(error_of("randm", "{}") ==
-        "unknown search strategy 'randm' (did you mean 'random'?); available: codesign_rl, "
-        "constraint_filter, deduplicate, local_search, marl, nsga2, random, "
-        "regularized_evolution, reinforce, retry");
+  const std::string unknown = error_of("randm", "{}");
+  CHECK(unknown.rfind("unknown search strategy 'randm' (did you mean 'random'?); available: ", 0) ==
+        0);
+  for (const char* name : {"codesign_rl", "local_search", "nsga2", "random", "regularized_evolution",
+                           "reinforce", "retry", "darts", "proxyless", "bananas"})
+    CHECK(unknown.find(name) != std::string::npos);
+  CHECK(unknown.find('\n') == std::string::npos);
 }

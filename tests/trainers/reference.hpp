@@ -119,26 +119,38 @@ inline Array map(const Array& x, double (*f)(double)) {
 inline double relu_f(double v) { return v > 0 ? v : 0; }
 inline double relu6_f(double v) { return std::min(std::max(v, 0.0), 6.0); }
 
-inline Array pool(const Array& x, int k, int stride, int pad, bool max, bool count_include_pad) {
+// Pooling output size as torch.nn.MaxPool2d / AvgPool2d document it: floor((L + 2p - k) / s) + 1,
+// or with ceil_mode ceil(...) + 1 minus one when the last window would start past L + p.
+inline std::int64_t pool_size(std::int64_t in, int k, int stride, int pad, bool ceil_mode) {
+  const std::int64_t span = in + 2 * pad - k;
+  std::int64_t out = (ceil_mode ? (span + stride - 1) / stride : span / stride) + 1;
+  if (ceil_mode && (out - 1) * stride >= in + pad) --out;
+  return out;
+}
+
+// avg divisor (PyTorch's avg_pool2d): count_include_pad -> the window clipped to the padded input
+// (k*k in floor mode), else the number of its positions inside the input.
+inline Array pool(const Array& x, int k, int stride, int pad, bool max, bool count_include_pad,
+                  bool ceil_mode = false) {
   const auto n = x.size(0), c = x.size(1), h = x.size(2), w = x.size(3);
-  const auto oh = (h + 2 * pad - k) / stride + 1, ow = (w + 2 * pad - k) / stride + 1;
+  const auto oh = pool_size(h, k, stride, pad, ceil_mode), ow = pool_size(w, k, stride, pad, ceil_mode);
   Array y = make({n, c, oh, ow});
   for (std::int64_t p = 0; p < n * c; ++p)
     for (std::int64_t r = 0; r < oh; ++r)
       for (std::int64_t q = 0; q < ow; ++q) {
         double best = -std::numeric_limits<double>::infinity(), sum = 0;
-        int inside = 0;
+        int inside = 0, padded = 0;
         for (int i = 0; i < k; ++i)
           for (int j = 0; j < k; ++j) {
             const auto ih = r * stride - pad + i, iw = q * stride - pad + j;
+            if (ih < h + pad && iw < w + pad) ++padded;  // inside the padded input
             if (ih < 0 || ih >= h || iw < 0 || iw >= w) continue;
             const double v = x[(p * h + ih) * w + iw];
             best = std::max(best, v);
             sum += v;
             ++inside;
           }
-        // floor mode: every window lies inside the padded input, so the padded count is k*k
-        y[(p * oh + r) * ow + q] = max ? best : sum / (count_include_pad ? k * k : inside);
+        y[(p * oh + r) * ow + q] = max ? best : sum / (count_include_pad ? padded : inside);
       }
   return y;
 }

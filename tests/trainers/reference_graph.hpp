@@ -63,7 +63,7 @@ inline Array run_graph(const ComputeGraph& g, const Array& input, const Params& 
       case OpKind::max_pool:
       case OpKind::avg_pool:
         v[id] = pool(in(), a.kernel_h, a.stride, a.padding, l.kind == OpKind::max_pool,
-                     a.count_include_pad);
+                     a.count_include_pad, a.ceil_mode);
         break;
       case OpKind::global_avg_pool:
         v[id] = global_avg_pool(in());

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "reference.hpp"
+#include "core/compute_graph.hpp"
 #include "core/error.hpp"
 #include "trainers/autograd.hpp"
 #include "trainers/threading.hpp"
@@ -45,12 +46,13 @@ OpAttributes conv(int stride, int pad, int dil, int groups) {
   return a;
 }
 
-OpAttributes pool(int k, int stride, int pad, bool include = true) {
+OpAttributes pool(int k, int stride, int pad, bool include = true, bool ceil = false) {
   OpAttributes a;
   a.kernel_h = a.kernel_w = k;
   a.stride = stride;
   a.padding = pad;
   a.count_include_pad = include;
+  a.ceil_mode = ceil;
   return a;
 }
 
@@ -78,8 +80,31 @@ std::vector<OpCase> cases() {
   c.push_back({"conv 3x3 dil2 p2 wide", Op::conv2d, {{2, 3, 9, 18}, {4, 3, 3, 3}, {4}}, conv(1, 2, 2, 1), {0, 1, 2}, {}, {}});
   c.push_back({"conv 5x5 p1 wide (output narrower than input)", Op::conv2d, {{1, 2, 8, 21}, {3, 2, 5, 5}}, conv(1, 1, 1, 1), {0, 1}, {}, {}});
   c.push_back({"conv 1x1 stride 2", Op::conv2d, {{2, 3, 5, 5}, {2, 3, 1, 1}}, conv(2, 0, 1, 1), {0, 1}, {}, {}});
+  // "same" stride-1 convolutions take the shifted-view kernels (AVX-512): row blocks of 8 with a
+  // tail, ragged last pixel vectors, weight-gradient column groups of 9 with a short last group
+  c.push_back({"conv 3x3 s1 p1 same, 11 out x 5 in channels, 9x9", Op::conv2d, {{3, 5, 9, 9}, {11, 5, 3, 3}, {11}}, conv(1, 1, 1, 1), {0, 1, 2}, {}, {}});
+  c.push_back({"conv 5x5 s1 p2 same, 13 out channels", Op::conv2d, {{2, 2, 7, 9}, {13, 2, 5, 5}}, conv(1, 2, 1, 1), {0, 1}, {}, {}});
+  // relu_input (fused ReLU -> conv): on the shifted-view path and on the paths that materialise
+  // relu(x) (strided im2col, depthwise)
+  for (OpCase relu_case : std::vector<OpCase>{
+           {"conv 3x3 s1 p1 relu input", Op::conv2d, {{2, 3, 6, 5}, {4, 3, 3, 3}}, conv(1, 1, 1, 1), {0, 1}, {}, {}},
+           {"conv 3x3 s1 p1 relu input, 10 out channels, 17x16", Op::conv2d, {{2, 4, 17, 16}, {10, 4, 3, 3}}, conv(1, 1, 1, 1), {0, 1}, {}, {}},
+           {"conv 1x1 relu input", Op::conv2d, {{2, 5, 4, 3}, {3, 5, 1, 1}, {3}}, conv(1, 0, 1, 1), {0, 1, 2}, {}, {}},
+           {"conv 3x3 s2 relu input", Op::conv2d, {{2, 3, 7, 7}, {4, 3, 3, 3}}, conv(2, 1, 1, 1), {0, 1}, {}, {}},
+           {"conv depthwise 3x3 relu input", Op::conv2d, {{2, 4, 6, 6}, {4, 1, 3, 3}}, conv(1, 1, 1, 4), {0, 1}, {}, {}}}) {
+    relu_case.attributes.relu_input = true;
+    c.push_back(relu_case);
+  }
   for (auto& k : c)
-    if (k.op == Op::conv2d) k.forward = conv_ref(k.attributes, k.inputs.size() > 2);
+    if (k.op == Op::conv2d) {
+      k.forward = conv_ref(k.attributes, k.inputs.size() > 2);
+      if (k.attributes.relu_input)
+        k.forward = [inner = k.forward](const std::vector<Array>& x) {
+          std::vector<Array> rectified = x;
+          rectified[0] = reference::map(x[0], reference::relu_f);
+          return inner(rectified);
+        };
+    }
 
   c.push_back({"linear", Op::linear, {{3, 7}, {4, 7}, {4}}, {}, {0, 1, 2},
                [](const std::vector<Array>& x) { return reference::linear(x[0], x[1], &x[2]); }, {}});
@@ -123,7 +148,7 @@ std::vector<OpCase> cases() {
     c.push_back({std::move(name), op, {{2, 2, 7, 6}}, a, {0},
                  [a, max](const std::vector<Array>& x) {
                    return reference::pool(x[0], a.kernel_h, a.stride, a.padding, max,
-                                          a.count_include_pad);
+                                          a.count_include_pad, a.ceil_mode);
                  }, {}});
   };
   pool_case("max_pool 3x3 s1 p1", Op::max_pool, pool(3, 1, 1));
@@ -133,6 +158,18 @@ std::vector<OpCase> cases() {
   pool_case("avg_pool 3x3 s1 p1 exclude pad", Op::avg_pool, pool(3, 1, 1, false));
   pool_case("avg_pool 3x3 s2 p1 exclude pad", Op::avg_pool, pool(3, 2, 1, false));
   pool_case("avg_pool 2x2 s2", Op::avg_pool, pool(2, 2, 0));
+  {  // 2x2 stride-2 max pooling kernel: 19 outputs per row (a full 16-output step and a tail)
+    c.push_back({"max_pool 2x2 s2 wide rows", Op::max_pool, {{1, 2, 6, 38}}, pool(2, 2, 0), {0},
+                 [](const std::vector<Array>& x) {
+                   return reference::pool(x[0], 2, 2, 0, true, true);
+                 }, {}});
+  }
+  // ceil mode on the 7x6 input: the last row (and column) windows overhang the input
+  pool_case("max_pool 2x2 s2 ceil", Op::max_pool, pool(2, 2, 0, true, true));
+  pool_case("max_pool 3x3 s2 p1 ceil", Op::max_pool, pool(3, 2, 1, true, true));
+  pool_case("avg_pool 2x2 s2 ceil", Op::avg_pool, pool(2, 2, 0, true, true));
+  pool_case("avg_pool 3x3 s2 p1 ceil include pad", Op::avg_pool, pool(3, 2, 1, true, true));
+  pool_case("avg_pool 3x3 s2 p1 ceil exclude pad", Op::avg_pool, pool(3, 2, 1, false, true));
   c.push_back({"global_avg_pool", Op::global_avg_pool, {{2, 3, 4, 5}}, {}, {0},
                [](const std::vector<Array>& x) { return reference::global_avg_pool(x[0]); }, {}});
   c.push_back({"add of three", Op::add, {{2, 3, 2, 2}, {2, 3, 2, 2}, {2, 3, 2, 2}}, {}, {0, 1, 2},
@@ -373,6 +410,44 @@ TEST_CASE("op harness passes with the baseline kernels and with two threads") {
     std::uint64_t seed = 100;
     for (const OpCase& k : cases()) run_case(k, seed++);
   });
+}
+
+TEST_CASE("pools in ceil mode match PyTorch on a 6x6 ramp") {
+  // x = 1..36 row-major; kernel 3, stride 2, padding 1, ceil_mode: 4x4 outputs. Expected values
+  // from torch.nn.functional.{avg,max}_pool2d(ceil_mode=True) (PyTorch 1.13), hand-checked at the
+  // corners: out[0][3] = (6 + 12) / 6 (window clipped to the padded input: 3 rows x 2 columns),
+  // out[3][3] = 36 / 4 with count_include_pad, 36 / 1 without.
+  std::vector<float> ramp(36);
+  for (int i = 0; i < 36; ++i) ramp[static_cast<std::size_t>(i)] = static_cast<float>(i + 1);
+  const Tensor x({1, 1, 6, 6}, ramp);
+  const std::vector<float> include = {2.0f,  4.0f,  16.0f / 3.0f, 3.0f,  9.0f,  15.0f, 17.0f, 9.0f,
+                                      17.0f, 27.0f, 29.0f,        15.0f, 10.5f, 16.5f, 17.5f, 9.0f};
+  const std::vector<float> exclude = {4.5f,  6.0f,  8.0f,  9.0f,  13.5f, 15.0f, 17.0f, 18.0f,
+                                      25.5f, 27.0f, 29.0f, 30.0f, 31.5f, 33.0f, 35.0f, 36.0f};
+  const std::vector<float> maximum = {8,  10, 12, 12, 20, 22, 24, 24,
+                                      32, 34, 36, 36, 32, 34, 36, 36};
+  auto check = [&](Op op, bool count_include_pad, const std::vector<float>& expected) {
+    const Tensor y = run_forward(op, {x}, pool(3, 2, 1, count_include_pad, true));
+    REQUIRE(y.shape() == Shape{1, 1, 4, 4});
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      CHECK(y.data()[i] == doctest::Approx(expected[i]));
+  };
+  check(Op::avg_pool, true, include);
+  check(Op::avg_pool, false, exclude);
+  check(Op::max_pool, true, maximum);
+  // Floor mode keeps 3x3; a graph layer infers the ceil-mode shape too.
+  CHECK(run_forward(Op::avg_pool, {x}, pool(3, 2, 1)).shape() == Shape{1, 1, 3, 3});
+  ComputeGraph g;
+  const LayerId in = g.add_input("x", {1, 6, 6});
+  CHECK(g.layer(g.avg_pool("ceil", in, 3, 2, 1, true, true)).output == TensorShape{1, 4, 4});
+  CHECK(g.layer(g.max_pool("floor", in, 3, 2, 1)).output == TensorShape{1, 3, 3});
+  // 2x2 stride 2 on 7x7: ceil adds the overhanging last row/column (floor 3, ceil 4). On 5x5 with
+  // padding 1, ceil((5 + 2 - 2) / 2) + 1 = 4 windows, but the 4th would start at 6 >= 5 + 1 (past
+  // the input and its padding) and is dropped: 3.
+  const LayerId odd = g.add_input("odd", {1, 7, 7});
+  CHECK(g.layer(g.max_pool("odd.ceil", odd, 2, 2, 0, true)).output == TensorShape{1, 4, 4});
+  const LayerId five = g.add_input("five", {1, 5, 5});
+  CHECK(g.layer(g.avg_pool("five.ceil", five, 2, 2, 1, true, true)).output == TensorShape{1, 3, 3});
 }
 
 TEST_CASE("batch norm updates running statistics as PyTorch (unbiased variance, momentum 0.1)") {
