@@ -80,14 +80,17 @@ FewShotOptions read_fewshot_options(const ConfigNode& node, const SearchSpace& s
   if (!node.present()) return o;
   const int epochs = o.base.common().epochs;
   if (ConfigNode splits = node.optional("split_epochs"); splits.present()) {
-    if (!splits.is_sequence() || splits.size() == 0)
-      splits.fail("split_epochs: expected a list of epochs, e.g. [15, 30]");
+    // One epoch (a single split) or a list of increasing epochs (one split level each).
+    const bool single = !splits.is_sequence();
+    if (!single && splits.size() == 0)
+      splits.fail("split_epochs: expected an epoch or a list of epochs, e.g. [15, 30]");
     o.split_epochs.clear();
-    for (std::size_t i = 0; i < splits.size(); ++i) {
-      const long long epoch = splits.element(i).as_int();
+    for (std::size_t i = 0; i < (single ? 1 : splits.size()); ++i) {
+      const ConfigNode element = single ? splits : splits.element(i);
+      const long long epoch = element.as_int();
       const int previous = o.split_epochs.empty() ? 0 : o.split_epochs.back();
       if (epoch <= previous || epoch >= epochs)
-        splits.element(i).fail("split epoch " + std::to_string(epoch) +
+        element.fail("split epoch " + std::to_string(epoch) +
                                ": expected increasing epochs in [1, " + std::to_string(epochs - 1) +
                                "] (epochs: " + std::to_string(epochs) + ")");
       o.split_epochs.push_back(static_cast<int>(epoch));

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "gradient_check.hpp"
 #include "trainers/engine.hpp"
+#include "trainers/kernels.hpp"
 
 using namespace tandem;
 
@@ -78,6 +79,39 @@ TEST_CASE("LeNet-style network: parameter gradients match finite differences") {
 
 TEST_CASE("NB201-style cell network: parameter gradients match finite differences") {
   check_graph_gradients(nb201_cell_net(), {4, 3, 6, 6}, {0, 1, 2, 1}, 2);
+}
+
+TEST_CASE("ReLU -> conv folding: the same values and gradients as separate ops") {
+  // Two ReLU -> conv edges (3x3 and 1x1, 16 channels: the 16-row kernel blocks) read the same
+  // tensor, so the second input gradient accumulates through the ReLU mask. Marking the ReLUs as
+  // outputs too keeps them as separate ops: the logits must not change, the folded tape must have
+  // exactly two nodes fewer, and the gradients must match finite differences.
+  auto build = [](bool keep_relus) {
+    ComputeGraph g;
+    auto x = g.add_input("x", {3, 6, 6});
+    auto stem = g.conv2d("stem", x, 16, 3, 1, 1);
+    auto r1 = g.relu("e1.relu", stem);
+    auto r2 = g.relu("e2.relu", stem);
+    auto sum = g.add_sum("sum", {g.conv2d("e1", r1, 16, 3, 1, 1), g.conv2d("e2", r2, 16, 1)});
+    g.mark_output(g.linear("out", g.global_avg_pool("gap", sum), 3));
+    if (keep_relus) {
+      g.mark_output(r1);
+      g.mark_output(r2);
+    }
+    return g;
+  };
+  const Tensor x = random_tensor({2, 3, 6, 6}, 4);
+  Network folded(build(false), {.seed = 2, .threads = 1});
+  Network separate(build(true), {.seed = 2, .threads = 1});
+  const Tensor a = folded.forward(x, true).value();
+  const Tensor b = separate.forward(x, true).value();
+  // (only where the kernels apply the ReLU for free: the shifted-view convolutions of AVX-512)
+  const std::size_t folded_relus = kernels::table().has_shifted_conv ? 2 : 0;
+  CHECK(folded.tape().size() + folded_relus == separate.tape().size());
+  for (std::int64_t i = 0; i < a.numel(); ++i)
+    CHECK(a.data()[i] == doctest::Approx(b.data()[i]).epsilon(1e-6));
+  check_graph_gradients(build(false), {2, 3, 6, 6}, {0, 2}, 1);
+  check_graph_gradients(build(false), {2, 3, 6, 6}, {0, 2}, 2);
 }
 
 TEST_CASE("initialisation follows PyTorch's defaults") {

@@ -84,6 +84,8 @@ std::vector<OpCase> cases() {
   // tail, ragged last pixel vectors, weight-gradient column groups of 9 with a short last group
   c.push_back({"conv 3x3 s1 p1 same, 11 out x 5 in channels, 9x9", Op::conv2d, {{3, 5, 9, 9}, {11, 5, 3, 3}, {11}}, conv(1, 1, 1, 1), {0, 1, 2}, {}, {}});
   c.push_back({"conv 5x5 s1 p2 same, 13 out channels", Op::conv2d, {{2, 2, 7, 9}, {13, 2, 5, 5}}, conv(1, 2, 1, 1), {0, 1}, {}, {}});
+  // 16-row blocks (forward: 18 = 16 + 2 rows; input gradient: 17 = 16 + 1)
+  c.push_back({"conv 3x3 s1 p1 same, 18 out x 17 in channels, 5x7", Op::conv2d, {{2, 17, 5, 7}, {18, 17, 3, 3}}, conv(1, 1, 1, 1), {0, 1}, {}, {}});
   // relu_input (fused ReLU -> conv): on the shifted-view path and on the paths that materialise
   // relu(x) (strided im2col, depthwise)
   for (OpCase relu_case : std::vector<OpCase>{
