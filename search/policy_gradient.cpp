@@ -79,7 +79,7 @@ std::string PolicyGradientOptions::to_string() const {
          " entropy=" + format_number(entropy_weight);
 }
 
-void Adam::step(Eigen::VectorXd& theta, const Eigen::VectorXd& gradient) {
+void VectorAdam::step(Eigen::VectorXd& theta, const Eigen::VectorXd& gradient) {
   if (first.size() != theta.size()) {
     first = Eigen::VectorXd::Zero(theta.size());
     second = Eigen::VectorXd::Zero(theta.size());

@@ -50,7 +50,8 @@ struct PolicyGradientOptions {
   std::string to_string() const;
 };
 
-struct Adam {
+// Adam on one parameter vector (the controller's; trainers/optimizer.hpp has the tensor optimizers).
+struct VectorAdam {
   double learning_rate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8;
   Eigen::VectorXd first, second;
   long long steps = 0;
@@ -76,7 +77,7 @@ class PolicyGradientLearner {
  private:
   PolicyGradientOptions options_;
   std::unique_ptr<Policy> policy_;
-  Adam adam_;
+  VectorAdam adam_;
   Eigen::VectorXd gradient_;  // of the loss, accumulated over the batch
   int in_batch_ = 0;
   double baseline_ = 0.0, baseline_numerator_ = 0.0, baseline_denominator_ = 0.0;

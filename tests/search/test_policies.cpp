@@ -80,9 +80,9 @@ TEST_CASE("entropy and sampling frequencies agree with the policy's probabilitie
   CHECK(entropy == doctest::Approx(std::log(4.0) + std::log(2.0)));
 }
 
-TEST_CASE("Adam takes PyTorch's first step: lr * sign(g)") {
+TEST_CASE("VectorAdam takes PyTorch's first step: lr * sign(g)") {
   // Step 1: m_hat = g, v_hat = g^2, so the update is lr * g / (|g| + eps).
-  Adam adam;
+  VectorAdam adam;
   adam.learning_rate = 0.1;
   adam.epsilon = 0.0;
   Eigen::VectorXd theta(2), gradient(2);
