@@ -40,9 +40,17 @@ TEST_CASE("every shipped example config runs at a small budget") {
     // architectures are handed out: fewer trials than the budget, at least one.
     const ConfigNode strategy = ConfigNode::load_file(config.string()).at("strategy");
     const std::string name = strategy.is_map() ? strategy.get_string("name") : strategy.as_string();
-    if (kWeightSharingStrategies.count(name))
+    if (kWeightSharingStrategies.count(name)) {
       CHECK_MESSAGE((trials.size() >= 1 && trials.size() <= 4), config.filename().string());
-    else
+      // the derived architectures are stored as candidate strings the space's CLI parses
+      const ConfigNode space = ConfigNode::load_file(config.string()).at("space");
+      const std::string space_name = space.is_map() ? space.get_string("name") : space.as_string();
+      for (const auto& trial : trials) {
+        auto parsed = run_tandem("spaces " + space_name + " --arch '" + trial.candidate + "'");
+        CHECK_MESSAGE(parsed.exit_code == 0, config.filename().string() << ": " << trial.candidate
+                                                                        << "\n" << parsed.output);
+      }
+    } else
       CHECK_MESSAGE(trials.size() == 4, config.filename().string());
     for (const auto& trial : trials)
       CHECK_MESSAGE(trial.state != TrialStatus::running, config.filename().string());
