@@ -94,22 +94,12 @@ PredictorEvaluatorOptions read_options(const ConfigNode& options) {
   return out;
 }
 
-EncodingKind encoding_for(const SearchSpace& space, const std::string& encoding) {
-  if (encoding != "auto") return parse_encoding_kind(encoding);
-  try {
-    ArchitectureEncoder path(space, EncodingKind::path);
-    return EncodingKind::path;
-  } catch (const ConfigError&) {
-    return EncodingKind::one_hot;
-  }
-}
-
 class PredictorEvaluator final : public Evaluator {
  public:
   PredictorEvaluator(const EvaluatorContext& context, PredictorEvaluatorOptions options)
       : options_(std::move(options)),
         seed_(context.seed),
-        encoder_(context.space, encoding_for(context.space, options_.encoding)) {
+        encoder_(context.space, resolve_encoding_kind(context.space, options_.encoding)) {
     EvaluatorContext inner{context.space, options_.measure_options, context.seed,
                            context.config_dir};
     companion_ = evaluator_registry().create(options_.measure_name, inner);

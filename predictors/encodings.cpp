@@ -230,6 +230,16 @@ EncodingKind parse_encoding_kind(const std::string& text) {
                     "; accepted: one_hot, adjacency, path");
 }
 
+EncodingKind resolve_encoding_kind(const SearchSpace& space, const std::string& text) {
+  if (text != "auto") return parse_encoding_kind(text);
+  try {
+    ArchitectureEncoder path(space, EncodingKind::path);
+    return EncodingKind::path;
+  } catch (const ConfigError&) {
+    return EncodingKind::one_hot;
+  }
+}
+
 std::string to_string(EncodingKind kind) {
   switch (kind) {
     case EncodingKind::one_hot:

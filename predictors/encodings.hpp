@@ -22,6 +22,9 @@ enum class EncodingKind { one_hot, adjacency, path };
 
 // "one_hot" | "adjacency" | "path"; anything else throws ConfigError listing those.
 EncodingKind parse_encoding_kind(const std::string& text);
+// As parse_encoding_kind, plus "auto": the path encoding where `space` has one (a cell DAG),
+// else one_hot (the default of bananas, predictor_evolution and the predictor evaluator).
+EncodingKind resolve_encoding_kind(const SearchSpace& space, const std::string& text);
 std::string to_string(EncodingKind kind);
 
 class ArchitectureEncoder {

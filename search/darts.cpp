@@ -246,18 +246,8 @@ std::vector<Candidate> DifferentiableSearch::run_search() {
   net.set_mode(supernet_mode());
   apply_weighting(net, darts_.sharp);  // sharpDARTS Max-W when weighting: max_w
   const WeightSharingOptions& o = options();
-  SgdOptions sgd;
-  sgd.learning_rate = o.lr;
-  sgd.momentum = o.momentum;
-  sgd.weight_decay = o.weight_decay;
-  sgd.nesterov = o.nesterov;
-  weight_optimizer_ = std::make_unique<Sgd>(net.weights(), sgd);
-  AdamOptions adam;
-  adam.learning_rate = o.arch_lr;
-  adam.beta1 = o.arch_beta1;
-  adam.beta2 = o.arch_beta2;
-  adam.weight_decay = o.arch_weight_decay;
-  architecture_optimizer_ = std::make_unique<Adam>(net.architecture(), adam);
+  weight_optimizer_ = std::make_unique<Sgd>(net.weights(), weight_sgd_options(o));
+  architecture_optimizer_ = std::make_unique<Adam>(net.architecture(), architecture_adam_options(o));
   // CosineAnnealingLR(T_max = epochs, eta_min = lr_min) or sharpDARTS CPA, stepped per epoch
   const std::unique_ptr<LrSchedule> lr_schedule = weight_lr_schedule(o, darts_.sharp);
   BatchStream train = batches(data().weights, 1);

@@ -43,18 +43,8 @@ FewShotSupernet::~FewShotSupernet() = default;
 
 void FewShotSupernet::make_optimizers() {
   const WeightSharingOptions& o = base_.common();
-  SgdOptions sgd;
-  sgd.learning_rate = o.lr;
-  sgd.momentum = o.momentum;
-  sgd.weight_decay = o.weight_decay;
-  sgd.nesterov = o.nesterov;
-  weights_ = std::make_unique<Sgd>(supernet_->weights(), sgd);
-  AdamOptions adam;
-  adam.learning_rate = o.arch_lr;
-  adam.beta1 = o.arch_beta1;
-  adam.beta2 = o.arch_beta2;
-  adam.weight_decay = o.arch_weight_decay;
-  architecture_ = std::make_unique<Adam>(supernet_->architecture(), adam);
+  weights_ = std::make_unique<Sgd>(supernet_->weights(), weight_sgd_options(o));
+  architecture_ = std::make_unique<Adam>(supernet_->architecture(), architecture_adam_options(o));
 }
 
 std::unique_ptr<FewShotSupernet> FewShotSupernet::child(const std::string& key,

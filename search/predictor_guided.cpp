@@ -53,16 +53,6 @@ PredictorGuidedOptions PredictorGuidedOptions::parse(const ConfigNode& options) 
   return out;
 }
 
-EncodingKind resolve_encoding(const SearchSpace& space, const std::string& encoding) {
-  if (encoding != "auto") return parse_encoding_kind(encoding);
-  try {
-    ArchitectureEncoder path(space, EncodingKind::path);
-    return EncodingKind::path;
-  } catch (const ConfigError&) {
-    return EncodingKind::one_hot;
-  }
-}
-
 PredictorGuidedSearch::PredictorGuidedSearch(std::string name, const SearchSpace& space,
                                              PredictorGuidedOptions options, Objective objective,
                                              std::uint64_t seed)
@@ -70,7 +60,7 @@ PredictorGuidedSearch::PredictorGuidedSearch(std::string name, const SearchSpace
       options_(std::move(options)),
       objective_(std::move(objective)),
       rng_(seed),
-      encoder_(space, resolve_encoding(space, options_.encoding)),
+      encoder_(space, resolve_encoding_kind(space, options_.encoding)),
       name_(std::move(name)) {}
 
 std::optional<Candidate> PredictorGuidedSearch::random_unseen(const std::set<Candidate>& excluded) {

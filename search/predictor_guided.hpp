@@ -42,9 +42,6 @@ struct PredictorGuidedOptions {
   static PredictorGuidedOptions parse(const ConfigNode& options);
 };
 
-// The encoding `options.encoding` names for `space` ("auto" resolved).
-EncodingKind resolve_encoding(const SearchSpace& space, const std::string& encoding);
-
 class PredictorGuidedSearch : public Strategy {
  public:
   std::vector<Candidate> ask(std::size_t n) override;

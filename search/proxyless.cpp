@@ -388,18 +388,8 @@ std::vector<Candidate> Proxyless::run_search() {
   std::unique_ptr<Supernet> supernet = make_supernet(description);
   Supernet& net = *supernet;
   const WeightSharingOptions& o = options();
-  SgdOptions sgd;
-  sgd.learning_rate = o.lr;
-  sgd.momentum = o.momentum;
-  sgd.weight_decay = o.weight_decay;
-  sgd.nesterov = o.nesterov;
-  Sgd weights(net.weights(), sgd);
-  AdamOptions adam;
-  adam.learning_rate = o.arch_lr;
-  adam.beta1 = o.arch_beta1;
-  adam.beta2 = o.arch_beta2;
-  adam.weight_decay = o.arch_weight_decay;
-  Adam architecture(net.architecture(), adam);
+  Sgd weights(net.weights(), weight_sgd_options(o));
+  Adam architecture(net.architecture(), architecture_adam_options(o));
   BatchStream train = batches(data().weights, 1);
   BatchStream valid = batches(data().architecture, 2);
   Rng rng = Rng(seed()).derive(0x70726f78);  // "prox": path sampling

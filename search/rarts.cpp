@@ -108,12 +108,7 @@ void Rarts::begin_epoch(int epoch, Supernet& supernet) {
     copy_architecture(supernet, *y_net_);
     y_net_->set_mode(supernet.mode());
     apply_weighting(*y_net_, darts_options().sharp);
-    SgdOptions sgd;
-    sgd.learning_rate = options().lr;
-    sgd.momentum = options().momentum;
-    sgd.weight_decay = options().weight_decay;
-    sgd.nesterov = options().nesterov;
-    y_optimizer_ = std::make_unique<Sgd>(y_net_->weights(), sgd);
+    y_optimizer_ = std::make_unique<Sgd>(y_net_->weights(), weight_sgd_options(options()));
   }
   y_loss_sum_ = 0.0;
   y_steps_ = 0;

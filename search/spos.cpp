@@ -396,12 +396,7 @@ std::vector<Candidate> Spos::run_search() {
   std::unique_ptr<Supernet> supernet = make_supernet(description);
   Supernet& net = *supernet;
   const WeightSharingOptions& o = options();
-  SgdOptions sgd;
-  sgd.learning_rate = o.lr;
-  sgd.momentum = o.momentum;
-  sgd.weight_decay = o.weight_decay;
-  sgd.nesterov = o.nesterov;
-  Sgd weights(net.weights(), sgd);
+  Sgd weights(net.weights(), weight_sgd_options(o));
   BatchStream train = batches(data().weights, 1);
   Rng rng = Rng(seed()).derive(0x73706f73);  // "spos"
   const std::int64_t steps = train.batches_per_pass();

@@ -367,4 +367,22 @@ bool WeightSharingStrategy::restore_search(const std::vector<SearchLogEntry>& lo
   return true;
 }
 
+SgdOptions weight_sgd_options(const WeightSharingOptions& options) {
+  SgdOptions sgd;
+  sgd.learning_rate = options.lr;
+  sgd.momentum = options.momentum;
+  sgd.weight_decay = options.weight_decay;
+  sgd.nesterov = options.nesterov;
+  return sgd;
+}
+
+AdamOptions architecture_adam_options(const WeightSharingOptions& options) {
+  AdamOptions adam;
+  adam.learning_rate = options.arch_lr;
+  adam.beta1 = options.arch_beta1;
+  adam.beta2 = options.arch_beta2;
+  adam.weight_decay = options.arch_weight_decay;
+  return adam;
+}
+
 }  // namespace tandem

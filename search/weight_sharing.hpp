@@ -30,6 +30,7 @@
 #include "search/strategy.hpp"
 #include "trainers/augment.hpp"
 #include "trainers/dataset.hpp"
+#include "trainers/optimizer.hpp"
 #include "trainers/supernet.hpp"
 
 namespace tandem {
@@ -67,6 +68,10 @@ struct WeightSharingOptions {
   bool track_running_stats = true;  // BN running statistics in the search network
   int threads = 0;                  // 0 = the process's thread count
 };
+
+// The optimizers the options describe: SGD for the weights w, Adam (L2 weight decay) for α / β.
+SgdOptions weight_sgd_options(const WeightSharingOptions& options);
+AdamOptions architecture_adam_options(const WeightSharingOptions& options);
 
 // The official defaults for `space`: quark0/darts for every space, except nb201 where AutoDL's
 // DARTS.config applies (SGD nesterov, weight decay 5e-4).
