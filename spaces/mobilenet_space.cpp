@@ -139,16 +139,28 @@ Candidate MobileNetSpace::parse(const std::string& text) const {
   return candidate;
 }
 
+LayerId MobileNetSpace::add_stem(ComputeGraph& graph, LayerId input, double multiplier) {
+  const LayerId x = conv_bn_act(graph, "first_conv", input,
+                                make_divisible(kFirstConvWidth * multiplier), 3, 2, 1, true);
+  return mobile_inverted_conv(graph, "block0", x, make_divisible(kFirstBlockWidth * multiplier), 3,
+                              1, 1);
+}
+
+void MobileNetSpace::add_head(ComputeGraph& graph, LayerId x, double multiplier, int classes) {
+  const int last =
+      multiplier > 1.0 ? make_divisible(kFeatureMixWidth * multiplier) : kFeatureMixWidth;
+  x = conv_bn_act(graph, "feature_mix", x, last, 1, 1, 1, true);
+  x = graph.global_avg_pool("global_pool", x);
+  graph.mark_output(graph.linear("classifier", x, classes));
+}
+
 ComputeGraph MobileNetSpace::to_graph(const Candidate& candidate, const GraphOptions& given) const {
   check(candidate);
   const GraphOptions options = resolve_graph_options(given, published_defaults());
   const double multiplier = options.width_multiplier;
   ComputeGraph graph;
   LayerId x = graph.add_input("input", options.input);
-  x = conv_bn_act(graph, "first_conv", x, make_divisible(kFirstConvWidth * multiplier), 3, 2, 1,
-                  true);
-  x = mobile_inverted_conv(graph, "block0", x, make_divisible(kFirstBlockWidth * multiplier), 3, 1,
-                           1);
+  x = add_stem(graph, x, multiplier);
   std::size_t decision = 0;
   for (int stage = 0; stage < kStages; ++stage) {
     const int width = make_divisible(stage_widths_[stage] * multiplier);
@@ -164,12 +176,7 @@ ComputeGraph MobileNetSpace::to_graph(const Candidate& candidate, const GraphOpt
       x = block == 0 ? y : graph.add_sum(name + ".add", {y, x});
     }
   }
-  const int last =
-      multiplier > 1.0 ? make_divisible(kFeatureMixWidth * multiplier) : kFeatureMixWidth;
-  x = conv_bn_act(graph, "feature_mix", x, last, 1, 1, 1, true);
-  x = graph.global_avg_pool("global_pool", x);
-  x = graph.linear("classifier", x, options.classes);
-  graph.mark_output(x);
+  add_head(graph, x, multiplier, options.classes);
   return graph;
 }
 

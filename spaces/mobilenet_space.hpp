@@ -66,6 +66,11 @@ class MobileNetSpace : public SearchSpace {
   const std::vector<int>& stage_widths() const { return stage_widths_; }
 
  private:
+  // The fixed layers around the searchable blocks, shared by to_graph() and supernet(): the stem
+  // (first_conv, block0) and the head (feature_mix, global pool, classifier; marked output).
+  static LayerId add_stem(ComputeGraph& graph, LayerId input, double multiplier);
+  static void add_head(ComputeGraph& graph, LayerId x, double multiplier, int classes);
+
   std::vector<int> stage_widths_;
   std::vector<Decision> decisions_;
 };

@@ -21,11 +21,6 @@
 namespace tandem {
 namespace {
 
-// Fixed widths of SuperProxylessNASNets (as mobilenet_space.cpp).
-constexpr int kFirstConvWidth = 32;
-constexpr int kFirstBlockWidth = 16;
-constexpr int kFeatureMixWidth = 1280;
-
 struct MbConv {
   int kernel;
   int expand;
@@ -61,10 +56,7 @@ SupernetDescription MobileNetSpace::supernet(const GraphOptions& given) const {
   SupernetDescription description;
   ComputeGraph& graph = description.skeleton;
   LayerId x = graph.add_input("input", options.input);
-  x = conv_bn_act(graph, "first_conv", x, make_divisible(kFirstConvWidth * multiplier), 3, 2, 1,
-                  true);
-  x = mobile_inverted_conv(graph, "block0", x, make_divisible(kFirstBlockWidth * multiplier), 3, 1,
-                           1);
+  x = add_stem(graph, x, multiplier);
   std::size_t decision = 0;
   for (int stage = 0; stage < kStages; ++stage) {
     const int width = make_divisible(stage_widths_[static_cast<std::size_t>(stage)] * multiplier);
@@ -85,12 +77,7 @@ SupernetDescription MobileNetSpace::supernet(const GraphOptions& given) const {
       x = block == 0 ? placeholder : graph.add_sum(name + ".add", {placeholder, x});
     }
   }
-  const int last =
-      multiplier > 1.0 ? make_divisible(kFeatureMixWidth * multiplier) : kFeatureMixWidth;
-  x = conv_bn_act(graph, "feature_mix", x, last, 1, 1, 1, true);
-  x = graph.global_avg_pool("global_pool", x);
-  x = graph.linear("classifier", x, options.classes);
-  graph.mark_output(x);
+  add_head(graph, x, multiplier, options.classes);
   return description;
 }
 
