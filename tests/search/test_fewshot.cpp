@@ -142,3 +142,24 @@ TEST_CASE("fewshot_gm with spos and proxyless bases") {
     CHECK(dynamic_cast<FewShot&>(*strategy).leaf_descriptions().size() == 1);  // hand_out: best
   }
 }
+
+TEST_CASE("split_epochs: one epoch or an increasing list, anything else one clear line") {
+  Nb201Space space;
+  // a single epoch is a one-element list: one split level, exhaustive -> 5 leaves
+  auto single = make_strategy("fewshot_exhaustive", space,
+                              kTiny + ", epochs: 2, split_epochs: 1, split_edge: '3<-2', hand_out: all}", 7);
+  single->ask(10);
+  CHECK(dynamic_cast<FewShot&>(*single).leaf_descriptions().size() == 5);
+  const std::vector<std::pair<std::string, std::string>> bad = {
+      {"split_epochs: 2", "split epoch 2: expected increasing epochs in [1, 1] (epochs: 2)"},
+      {"split_epochs: [1, 1]", "split epoch 1: expected increasing epochs in [1, 2] (epochs: 3)"},
+      {"split_epochs: []", "split_epochs: expected an epoch or a list of epochs"},
+      {"split_epochs: one", "split_epochs"}};
+  for (const auto& [option, message] : bad) {
+    INFO(option);
+    const std::string epochs = option == "split_epochs: [1, 1]" ? "3" : "2";
+    CHECK_THROWS_WITH_AS(
+        make_strategy("fewshot_gm", space, kTiny + ", epochs: " + epochs + ", " + option + "}", 1),
+        doctest::Contains(message.c_str()), ConfigError);
+  }
+}
