@@ -19,15 +19,6 @@ namespace tandem {
 
 namespace {
 
-Candidate valid_reference(const SearchSpace& space) {
-  Candidate reference;
-  reference.decisions.assign(space.decisions().size(), 0);
-  Rng rng(0);
-  for (int tries = 0; !space.is_valid(reference) && tries < 1000; ++tries)
-    reference = space.sample(rng);
-  return reference;
-}
-
 // Top-1 accuracy (fraction) of the supernet's current path on the first `limit` samples.
 double accuracy_on(Supernet& net, const Dataset& data, const Normalization& normalization,
                    std::size_t limit) {
@@ -57,104 +48,39 @@ int positive_int(const ConfigNode& node, const std::string& key, int fallback, i
 
 }  // namespace
 
-// ---- paths ---------------------------------------------------------------------------------
+// ---- path complexity -----------------------------------------------------------------------
 
-PathCodec::PathCodec(const SearchSpace& space, const SupernetDescription& description)
-    : space_(space) {
-  const std::size_t decisions = space.decisions().size();
-  std::vector<bool> covered(decisions, false);
-  for (const MixedEdge& edge : description.edges) {
-    if (edge.decision < 0 || static_cast<std::size_t>(edge.decision) >= decisions)
-      throw ConfigError("space '" + space.name() +
-                        "': its supernet edges do not realise decisions one to one, which a "
-                        "single-path search needs (nb201, mobilenet)");
-    covered[static_cast<std::size_t>(edge.decision)] = true;
-    decision_of_edge_.push_back(edge.decision);
-    std::map<int, int> candidate_of;
-    std::vector<int> value_of;
-    for (std::size_t k = 0; k < edge.candidates.size(); ++k) {
-      const int value = edge.choice_of_candidate.empty() ? static_cast<int>(k)
-                                                         : edge.choice_of_candidate[k];
-      candidate_of[value] = static_cast<int>(k);
-      value_of.push_back(value);
-    }
-    candidate_of_value_.push_back(std::move(candidate_of));
-    value_of_candidate_.push_back(std::move(value_of));
-  }
-  for (std::size_t d = 0; d < decisions; ++d)
-    if (!covered[d])
-      throw ConfigError("space '" + space.name() + "': decision '" + space.decisions()[d].name +
-                        "' has no supernet edge");
+double PathComplexity::of(const std::vector<int>& path) const {
+  double total = base;
+  for (std::size_t e = 0; e < path.size(); ++e)
+    if (path[e] >= 0) total += cost[e][static_cast<std::size_t>(path[e])];
+  return total;
 }
 
-std::vector<std::vector<int>> PathCodec::allowed_values(Supernet& net) const {
-  std::vector<std::vector<int>> values(space_.decisions().size());
-  std::vector<bool> seen(values.size(), false);
-  for (std::size_t e = 0; e < decision_of_edge_.size(); ++e) {
-    const auto d = static_cast<std::size_t>(decision_of_edge_[e]);
-    std::vector<int> here;
-    for (int k : net.allowed(e)) here.push_back(value_of_candidate_[e][static_cast<std::size_t>(k)]);
-    std::sort(here.begin(), here.end());
-    if (!seen[d]) {
-      values[d] = here;
-      seen[d] = true;
-    } else {  // edges of one decision: the values all of them allow
-      std::vector<int> both;
-      std::set_intersection(values[d].begin(), values[d].end(), here.begin(), here.end(),
-                            std::back_inserter(both));
-      values[d] = both;
-    }
-  }
-  return values;
-}
-
-void PathCodec::set_path(Supernet& net, const Candidate& candidate) const {
-  TANDEM_CHECK(candidate.decisions.size() == space_.decisions().size(),
-               "PathCodec: the candidate has " + std::to_string(candidate.decisions.size()) +
-                   " decisions, the space " + std::to_string(space_.decisions().size()));
-  for (std::size_t e = 0; e < decision_of_edge_.size(); ++e) {
-    const int value = candidate.decisions[static_cast<std::size_t>(decision_of_edge_[e])];
-    auto found = candidate_of_value_[e].find(value);
-    TANDEM_CHECK(found != candidate_of_value_[e].end(),
-                 "PathCodec: decision value " + std::to_string(value) + " has no candidate op");
-    net.set_active(e, found->second);
-  }
-}
-
-Candidate PathCodec::active_candidate(Supernet& net) const {
-  Candidate candidate;
-  candidate.decisions.assign(space_.decisions().size(), 0);
-  for (std::size_t e = 0; e < decision_of_edge_.size(); ++e)
-    candidate.decisions[static_cast<std::size_t>(decision_of_edge_[e])] =
-        value_of_candidate_[e][static_cast<std::size_t>(net.active(e))];
-  return candidate;
-}
-
-EdgeCostTable complexity_table(const SearchSpace& space, const std::string& measure,
+PathComplexity path_complexity(const SupernetDescription& description, const std::string& measure,
                                const CostConstraintOptions* hardware) {
-  const Candidate reference = valid_reference(space);
-  if (measure == "hardware") {
-    TANDEM_CHECK(hardware != nullptr, "spos: complexity 'hardware' needs the hardware section");
-    return build_edge_cost_table(space, *hardware->model, reference, hardware->metric);
-  }
-  TANDEM_CHECK(measure == "macs" || measure == "params",
+  TANDEM_CHECK(measure == "macs" || measure == "params" || measure == "hardware",
                "spos: unknown complexity '" + measure + "' (macs, params, hardware)");
-  auto value = [&](const Candidate& c) {
-    const ComputeGraph g = space.to_graph(c);
-    return static_cast<double>(measure == "macs" ? g.total_macs() : g.total_params());
+  TANDEM_CHECK(measure != "hardware" || hardware != nullptr,
+               "spos: complexity 'hardware' needs the hardware section");
+  auto value = [&](const ComputeGraph& graph, const std::string& what) {
+    if (measure == "macs") return static_cast<double>(graph.total_macs());
+    if (measure == "params") return static_cast<double>(graph.total_params());
+    const hw::CostReport report = hardware->model->evaluate(graph);
+    if (!report.feasible)
+      throw Error("spos complexity: " + what + " cannot run on the " + hardware->model->name() +
+                  " accelerator: " + report.reason);
+    return cost_of_report(report, hardware->metric);
   };
-  EdgeCostTable table;
-  table.base = value(reference);
-  for (std::size_t d = 0; d < space.decisions().size(); ++d) {
-    table.cost.emplace_back(space.decisions()[d].choices.size(), 0.0);
-    for (std::size_t k = 0; k < table.cost[d].size(); ++k) {
-      if (static_cast<int>(k) == reference.decisions[d]) continue;
-      Candidate variant = reference;
-      variant.decisions[d] = static_cast<int>(k);
-      table.cost[d][k] = value(variant) - table.base;
-    }
+  PathComplexity complexity;
+  complexity.base = value(description.skeleton, "the supernet's fixed layers");
+  for (const MixedEdge& edge : description.edges) {
+    complexity.cost.emplace_back();
+    for (const CandidateOp& op : edge.candidates)
+      complexity.cost.back().push_back(
+          value(op.graph, "op '" + op.name + "' of edge '" + edge.alpha_key + "'"));
   }
-  return table;
+  return complexity;
 }
 
 // ---- options -------------------------------------------------------------------------------
@@ -215,43 +141,59 @@ SposOptions read_spos_options(const ConfigNode& node, SposOptions o, const std::
 SposTrainer::SposTrainer(const SearchSpace& space, const SupernetDescription& description,
                          SposOptions options)
     : space_(space), options_(std::move(options)), codec_(space, description) {
-  if (options_.sampler == "complexity")
-    complexity_ = complexity_table(space, options_.complexity,
-                                   options_.hardware ? &*options_.hardware : nullptr);
+  complexity_ = path_complexity(description,
+                                options_.sampler == "complexity" ? options_.complexity : "macs",
+                                options_.hardware ? &*options_.hardware : nullptr);
+}
+
+double SposTrainer::complexity(const Candidate& candidate) const {
+  return complexity_.of(codec_.path(candidate));
+}
+
+const SposTrainer::Admitted& SposTrainer::admitted(const Supernet& net) const {
+  std::vector<std::vector<int>> allowed;
+  for (std::size_t e = 0; e < net.description().edges.size(); ++e) allowed.push_back(net.allowed(e));
+  if (admitted_ && admitted_->allowed == allowed) return *admitted_;
+  Admitted fresh;
+  fresh.allowed = std::move(allowed);
+  fresh.choices = codec_.choices(net);
+  // the complexity range of the admitted paths: per block its cheapest and dearest assignment
+  fresh.low = fresh.high = complexity_.base;
+  for (std::size_t b = 0; b < fresh.choices.block_paths.size(); ++b) {
+    double lo = 1e300, hi = -1e300;
+    for (const std::vector<int>& assignment : fresh.choices.block_paths[b]) {
+      const std::vector<int> ops = codec_.block_ops(b, assignment);
+      double sum = 0.0;
+      for (std::size_t i = 0; i < ops.size(); ++i)
+        sum += complexity_.cost[codec_.block_edges()[b][i]][static_cast<std::size_t>(ops[i])];
+      lo = std::min(lo, sum);
+      hi = std::max(hi, sum);
+    }
+    fresh.low += lo;
+    fresh.high += hi;
+  }
+  admitted_ = std::move(fresh);
+  return *admitted_;
 }
 
 Candidate SposTrainer::sample_training_path(Supernet& net, Rng& rng) const {
-  const std::vector<std::vector<int>> allowed = codec_.allowed_values(net);
-  auto uniform = [&] {
-    Candidate c;
-    for (const auto& values : allowed) c.decisions.push_back(values[rng.uniform_index(values.size())]);
-    return c;
-  };
-  if (!complexity_) return uniform();
-  // the complexity range reachable with the allowed values, cut into equal bins
-  double low = complexity_->base, high = complexity_->base;
-  for (std::size_t d = 0; d < allowed.size(); ++d) {
-    double lo = 1e300, hi = -1e300;
-    for (int v : allowed[d]) {
-      lo = std::min(lo, complexity_->cost[d][static_cast<std::size_t>(v)]);
-      hi = std::max(hi, complexity_->cost[d][static_cast<std::size_t>(v)]);
-    }
-    low += lo;
-    high += hi;
-  }
+  const Admitted& paths = admitted(net);
+  if (options_.sampler != "complexity") return paths.choices.sample(rng);
+  // the complexity range of the admitted paths, cut into equal bins
   const auto bin = static_cast<double>(rng.uniform_index(static_cast<std::uint64_t>(options_.bins)));
-  const double width = (high - low) / options_.bins;
-  const double from = low + bin * width, to = bin + 1 == options_.bins ? high : from + width;
+  const double width = (paths.high - paths.low) / options_.bins;
+  const double from = paths.low + bin * width;
+  const double to = bin + 1 == options_.bins ? paths.high : from + width;
   // rejection from uniform paths; the closest seen when the bin stays empty
-  Candidate best = uniform();
+  Candidate best;
   double best_gap = 1e300;
   for (int tries = 0; tries < 200; ++tries) {
-    Candidate c = tries == 0 ? best : uniform();
-    const double value = complexity_->cost_of(c);
+    Candidate c = paths.choices.sample(rng);
+    const double value = complexity(c);
     const double gap = value < from ? from - value : value > to ? value - to : 0.0;
     if (gap < best_gap) {
       best_gap = gap;
-      best = c;
+      best = std::move(c);
     }
     if (gap == 0.0) break;
   }
@@ -302,48 +244,41 @@ std::vector<SposTrainer::Scored> SposTrainer::evolve(Supernet& net, BatchStream&
                                                      const Dataset& evaluation,
                                                      const Normalization& normalization, Rng& rng,
                                                      std::vector<Generation>* generations) const {
-  const std::vector<std::vector<int>> allowed = codec_.allowed_values(net);
-  std::map<std::vector<int>, double> seen;  // vis_dict: every path tried (NaN = illegal)
+  const PathChoices& choices = admitted(net).choices;
+  const std::vector<std::vector<int>>& values = choices.decision_values;
+  std::map<std::vector<int>, double> seen;  // vis_dict, by path: every path tried (NaN = illegal)
   std::vector<Scored> scored;
   Generation current;
-  // search.py is_legal: unseen, valid, within the limits; legal paths are scored at once
+  // search.py is_legal: unseen, valid, admitted, within the limits; legal paths are scored at once
   auto legal = [&](const Candidate& c) {
-    if (seen.count(c.decisions)) return false;
-    seen[c.decisions] = std::nan("");
-    if (!space_.is_valid(c) || !within_limits(c)) return false;
+    if (!space_.is_valid(c) || !codec_.admits(net, c)) return false;
+    const std::vector<int> path = codec_.path(c);
+    if (seen.count(path)) return false;
+    seen[path] = std::nan("");
+    if (!within_limits(c)) return false;
     const double accuracy = score(net, c, bn, evaluation, normalization);
-    seen[c.decisions] = accuracy;
+    seen[path] = accuracy;
     scored.push_back({c, accuracy});
     current.best = std::max(current.best, accuracy);
     current.mean += accuracy;
     ++current.scored;
     return true;
   };
-  auto random_path = [&] {
-    Candidate c;
-    for (const auto& values : allowed) c.decisions.push_back(values[rng.uniform_index(values.size())]);
-    return c;
-  };
-  // the number of distinct paths bounds how many can ever be legal
-  double space_size = 1.0;
-  for (const auto& values : allowed) space_size *= static_cast<double>(values.size());
-  auto fill_random = [&](std::vector<Candidate>& population) {
+  // the number of distinct admitted paths bounds how many can ever be legal
+  const double space_size = choices.size();
+  auto fill_random = [&](std::vector<Scored>& population) {
     const std::size_t target = static_cast<std::size_t>(options_.population);
     for (int tries = 0; population.size() < target && tries < 100 * options_.population &&
                         static_cast<double>(seen.size()) < space_size;
-         ++tries) {
-      Candidate c = random_path();
-      if (legal(c)) population.push_back(std::move(c));
-    }
+         ++tries)
+      if (legal(choices.sample(rng))) population.push_back(scored.back());
   };
-  auto by_accuracy = [&](const Candidate& a, const Candidate& b) {
-    return seen.at(a.decisions) > seen.at(b.decisions);
-  };
-  std::vector<Candidate> population, top;
+  auto by_accuracy = [](const Scored& a, const Scored& b) { return a.accuracy > b.accuracy; };
+  std::vector<Scored> population, top;
   fill_random(population);
   for (int generation = 0; generation < options_.generations && !population.empty(); ++generation) {
     // update_top_k: the best select_num of the kept ones and the new population
-    for (const Candidate& c : population) top.push_back(c);
+    top.insert(top.end(), population.begin(), population.end());
     std::stable_sort(top.begin(), top.end(), by_accuracy);
     if (top.size() > static_cast<std::size_t>(options_.select_num))
       top.resize(static_cast<std::size_t>(options_.select_num));
@@ -352,25 +287,25 @@ std::vector<SposTrainer::Scored> SposTrainer::evolve(Supernet& net, BatchStream&
       generations->push_back(current);
     }
     current = Generation{};
-    std::vector<Candidate> next;
+    std::vector<Scored> next;
     for (int tries = 0; static_cast<int>(next.size()) < options_.mutation_num &&
                         tries < 10 * options_.mutation_num;
          ++tries) {  // get_mutation
-      Candidate c = top[rng.uniform_index(top.size())];
+      Candidate c = top[rng.uniform_index(top.size())].candidate;
       for (std::size_t d = 0; d < c.decisions.size(); ++d)
         if (rng.uniform() < options_.mutation_prob)
-          c.decisions[d] = allowed[d][rng.uniform_index(allowed[d].size())];
-      if (legal(c)) next.push_back(std::move(c));
+          c.decisions[d] = values[d][rng.uniform_index(values[d].size())];
+      if (legal(c)) next.push_back(scored.back());
     }
     for (int tries = 0; static_cast<int>(next.size()) < options_.mutation_num + options_.crossover_num &&
                         tries < 10 * options_.crossover_num;
          ++tries) {  // get_crossover
-      const Candidate& a = top[rng.uniform_index(top.size())];
-      const Candidate& b = top[rng.uniform_index(top.size())];
+      const Candidate& a = top[rng.uniform_index(top.size())].candidate;
+      const Candidate& b = top[rng.uniform_index(top.size())].candidate;
       Candidate c = a;
       for (std::size_t d = 0; d < c.decisions.size(); ++d)
         if (rng.uniform() < 0.5) c.decisions[d] = b.decisions[d];
-      if (legal(c)) next.push_back(std::move(c));
+      if (legal(c)) next.push_back(scored.back());
     }
     population = std::move(next);
     fill_random(population);
@@ -380,8 +315,7 @@ std::vector<SposTrainer::Scored> SposTrainer::evolve(Supernet& net, BatchStream&
     generations->push_back(current);
   }
   // every scored path, best first (= the final top-k update over everything seen)
-  std::stable_sort(scored.begin(), scored.end(),
-                   [](const Scored& a, const Scored& b) { return a.accuracy > b.accuracy; });
+  std::stable_sort(scored.begin(), scored.end(), by_accuracy);
   return scored;
 }
 

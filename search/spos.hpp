@@ -3,20 +3,23 @@
 // sampled path per step, then an evolutionary search over the trained supernet scores each path
 // with its inherited weights after BN recalibration.
 //
-//   * Supernet training: per step one op per alpha key uniformly over the allowed ops (one
-//     architecture of the space), label-smoothed cross-entropy on a batch of the w split, SGD;
-//     learning rate decayed linearly per iteration to 0 (train.py LambdaLR) or cosine per epoch.
+//   * Supernet training: per step one path uniformly over the space's valid architectures that
+//     the supernet's allowed ops admit (search/path_codec.hpp: one op per alpha key on nb201 /
+//     mobilenet; on darts two (op, input) genes per node, every other edge `none`),
+//     label-smoothed cross-entropy on a batch of the w split, SGD; learning rate decayed linearly
+//     per iteration to 0 (train.py LambdaLR) or cosine per epoch.
 //     Optional complexity-aware sampling (ShiftNAS, Zhang et al. ICCV 2023 — the idea only,
-//     UNVERIFIED details): the complexity range (MACs, parameters or a cost model's cost, from an
-//     additive per-decision table) is cut into `bins` equal intervals, a bin is drawn uniformly and
-//     a path inside it by rejection from uniform paths (ShiftNAS learns the bin probabilities and
-//     an LSTM generator instead; neither is reproduced).
+//     UNVERIFIED details): the range of the path's complexity (MACs, parameters or a cost model's
+//     cost of the single-path supernet, PathComplexity) is cut into `bins` equal intervals, a bin
+//     is drawn uniformly and a path inside it by rejection from uniform paths (ShiftNAS learns the
+//     bin probabilities and an LSTM generator instead; neither is reproduced).
 //   * Evolution (search.py): population 50 random legal paths; each generation keeps the
 //     `select_num` (10) best of everything seen, makes `mutation_num` (25) children by
 //     re-drawing each decision with probability `mutation_prob` (0.1) and `crossover_num` (25) by
 //     taking each decision from one of two top parents, then fills the population with random
-//     paths; 20 generations. A path is legal when unseen, valid in the space and within the
-//     optional limits (max_macs / max_params / hardware target, as SPOS' flops_limit).
+//     paths; 20 generations. A path is legal when unseen (as a path: the two orders of a DARTS
+//     node's genes are one path), valid in the space, admitted by the supernet's allowed ops and
+//     within the optional limits (max_macs / max_params / hardware target, as SPOS' flops_limit).
 //   * Scoring (tester.py get_cand_err): running statistics reset (mean 0, var 1), `bn_batches`
 //     (200) training-mode forwards on w-split batches (EMA momentum as PyTorch; `bn_cumulative`
 //     for the exact average), then top-1 accuracy on the α split (the first `eval_samples`).
@@ -29,6 +32,7 @@
 #include <string>
 #include <vector>
 
+#include "search/path_codec.hpp"
 #include "search/proxyless.hpp"
 #include "search/weight_sharing.hpp"
 
@@ -36,29 +40,15 @@ namespace tandem {
 
 class Optimizer;  // trainers/optimizer.hpp (see search/darts.hpp)
 
-// Space decisions <-> supernet paths, for spaces whose edges realise decisions (nb201,
-// mobilenet): one alpha key per decision, candidate k of a key = decision value
-// choice_of_candidate[k] (or k).
-class PathCodec {
- public:
-  PathCodec(const SearchSpace& space, const SupernetDescription& description);
-  // The decision values the supernet's allowed subsets leave, per decision.
-  std::vector<std::vector<int>> allowed_values(Supernet& supernet) const;
-  // Sets every edge's active op to the candidate's choice (single-path forward of `candidate`).
-  void set_path(Supernet& supernet, const Candidate& candidate) const;
-  // The candidate of the supernet's active ops.
-  Candidate active_candidate(Supernet& supernet) const;
-
- private:
-  const SearchSpace& space_;
-  std::vector<int> decision_of_edge_;
-  std::vector<std::map<int, int>> candidate_of_value_;  // per edge: decision value -> candidate
-  std::vector<std::vector<int>> value_of_candidate_;    // per edge
+// The complexity of single paths through the supernet, additive over its parts: the skeleton's
+// plus each edge's active op's (`macs`, `params` of the ops' graphs, or a cost model's cost of
+// them for `hardware`). Exact by construction, for every space the PathCodec reads.
+struct PathComplexity {
+  double base = 0.0;                      // the skeleton (stem, preprocessing, head)
+  std::vector<std::vector<double>> cost;  // [edge][candidate op]
+  double of(const std::vector<int>& path) const;
 };
-
-// Additive per-decision complexity: C(c) = base + Σ_d cost[d][c_d] (exact for nb201 / mobilenet,
-// as EdgeCostTable). `macs`, `params` from the space's networks; `hardware` from a cost model.
-EdgeCostTable complexity_table(const SearchSpace& space, const std::string& measure,
+PathComplexity path_complexity(const SupernetDescription& description, const std::string& measure,
                                const CostConstraintOptions* hardware);
 
 struct SposOptions {
@@ -97,7 +87,7 @@ class SposTrainer {
   // One uniform (or complexity-binned) path per key, label-smoothed CE, clip, optimizer step.
   double weight_step(Supernet& supernet, Optimizer& weights, const BatchStream::Batch& batch,
                      Rng& rng, double grad_clip) const;
-  // A path for training: uniform over the allowed ops, or complexity-binned.
+  // A path for training: uniform over the admitted paths, or complexity-binned.
   Candidate sample_training_path(Supernet& supernet, Rng& rng) const;
   // BN recalibration on `bn` then top-1 accuracy (fraction) on `evaluation` with `candidate`.
   double score(Supernet& supernet, const Candidate& candidate, BatchStream& bn,
@@ -119,12 +109,25 @@ class SposTrainer {
                              const Normalization& normalization, Rng& rng,
                              std::vector<Generation>* generations = nullptr) const;
   const PathCodec& codec() const { return codec_; }
+  // The complexity of `candidate`'s path (the measure of `sampler: complexity`; macs when the
+  // sampler is uniform).
+  double complexity(const Candidate& candidate) const;
 
  private:
+  // The admitted paths of the supernet's current allowed subsets and their complexity range,
+  // recomputed when the subsets change.
+  struct Admitted {
+    std::vector<std::vector<int>> allowed;
+    PathChoices choices;
+    double low = 0.0, high = 0.0;
+  };
+  const Admitted& admitted(const Supernet& supernet) const;
+
   const SearchSpace& space_;
   SposOptions options_;
   PathCodec codec_;
-  std::optional<EdgeCostTable> complexity_;
+  PathComplexity complexity_;
+  mutable std::optional<Admitted> admitted_;
 };
 
 class Spos final : public WeightSharingStrategy {

@@ -49,7 +49,14 @@ class TempDir {
   std::filesystem::path path_;
 };
 
-// Runs `tandem ARGS` through the shell; ARGS must be shell-quoted by the caller.
+// `text` as one single-quoted shell word (a ' inside becomes '\'').
+inline std::string shell_quote(const std::string& text) {
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
+}
+
+// Runs `tandem ARGS` through the shell; ARGS must be shell-quoted by the caller (shell_quote).
 inline CommandResult run_tandem(const std::string& args, bool stderr_only = false) {
   std::string command = "'" + tandem_binary() + "' " + args + (stderr_only ? " 2>&1 >/dev/null" : " 2>&1");
   CommandResult result;

@@ -46,7 +46,7 @@ TEST_CASE("every shipped example config runs at a small budget") {
       const ConfigNode space = ConfigNode::load_file(config.string()).at("space");
       const std::string space_name = space.is_map() ? space.get_string("name") : space.as_string();
       for (const auto& trial : trials) {
-        auto parsed = run_tandem("spaces " + space_name + " --arch '" + trial.candidate + "'");
+        auto parsed = run_tandem("spaces " + space_name + " --arch " + shell_quote(trial.candidate));
         CHECK_MESSAGE(parsed.exit_code == 0, config.filename().string() << ": " << trial.candidate
                                                                         << "\n" << parsed.output);
       }

@@ -143,6 +143,24 @@ TEST_CASE("fewshot_gm with spos and proxyless bases") {
   }
 }
 
+TEST_CASE("fewshot_gm with the spos base on the darts space: splits admit valid genotypes") {
+  DartsSpace space;
+  auto strategy = make_strategy(
+      "fewshot_gm", space,
+      kTiny + ", base: spos, epochs: 2, split_epochs: [1], matching: {repeats: 1}, population: 3, "
+              "generations: 1, select_num: 2, mutation_num: 1, crossover_num: 1, bn_batches: 1, "
+              "eval_samples: 32, hand_out: all}",
+      5);
+  const std::vector<Candidate> derived = strategy->ask(4);
+  const auto leaves = dynamic_cast<FewShot&>(*strategy).leaf_descriptions();
+  REQUIRE(leaves.size() == 2);  // one min-cut split: two sub-supernets
+  REQUIRE(derived.size() == 2);
+  for (const Candidate& c : derived) {
+    CHECK(space.is_valid(c));
+    CHECK(space.parse(space.to_string(c)) == c);
+  }
+}
+
 TEST_CASE("split_epochs: one epoch or an increasing list, anything else one clear line") {
   Nb201Space space;
   // a single epoch is a one-element list: one split level, exhaustive -> 5 leaves

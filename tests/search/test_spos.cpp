@@ -1,9 +1,10 @@
 // SPOS: BN recalibration of a scored path against hand-computed batch statistics (the stem conv
 // output's mean and unbiased variance, computed here by a plain loop), statistics of unused ops
 // left reset, the evolution's bookkeeping (distinct legal paths, limits, best first, scores
-// reproducible) and the strategy end to end on nb201 with the shipped digits.
+// reproducible) and the strategy end to end on nb201 and darts with the shipped digits.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -26,6 +27,14 @@ std::unique_ptr<Strategy> make_strategy(const std::string& name, const SearchSpa
 }
 
 const Normalization kIdentity{{0.0f}, {1.0f}};
+
+// A test-sized spos run on the shipped digits: width 4, one cell per stage, complexity sampling.
+std::string tiny_spos(const std::string& settings) {
+  return std::string("{dataset: digits, path: ") + TANDEM_SOURCE_DIR +
+         "/data/uci-digits/digits.csv.gz, batch_size: 16, width: 4, cells_per_stage: 1, "
+         "threads: 1, select_num: 2, mutation_num: 2, crossover_num: 2, sampler: complexity, " +
+         settings + "}";
+}
 
 }  // namespace
 
@@ -117,23 +126,33 @@ TEST_CASE("spos evolution: distinct legal paths within the limits, best first, r
         doctest::Approx(scored.front().accuracy));
 }
 
-TEST_CASE("spos strategy on nb201: supernet training, evolution, derived paths parse") {
-  Nb201Space space;
-  const std::string yaml =
-      std::string("{dataset: digits, path: ") + TANDEM_SOURCE_DIR +
-      "/data/uci-digits/digits.csv.gz, max_samples: 96, batch_size: 16, width: 4, "
-      "cells_per_stage: 1, threads: 1, epochs: 2, population: 4, generations: 2, select_num: 2, "
-      "mutation_num: 2, crossover_num: 2, bn_batches: 2, eval_samples: 48, top: 2, "
-      "sampler: complexity, bins: 3}";
-  auto strategy = make_strategy("spos", space, yaml, 4);
-  const std::vector<Candidate> derived = strategy->ask(5);
-  REQUIRE(derived.size() == 2);
-  CHECK(derived[0] != derived[1]);
-  for (const Candidate& c : derived) CHECK(space.parse(space.to_string(c)) == c);
-  const auto& log = dynamic_cast<WeightSharingStrategy&>(*strategy).search_log();
-  REQUIRE(log.size() >= 3);
-  CHECK(log[0].values.has("search/train_loss"));
-  CHECK(log[2].values.has("search/generation_best_accuracy"));
-  CHECK_THROWS_WITH_AS(make_strategy("spos", space, "{sampler: shifted}", 1),
+TEST_CASE("spos strategy on nb201 and darts: training, evolution, distinct derived paths parse") {
+  Nb201Space nb201;
+  DartsSpace darts;
+  // darts: genotype paths (two genes per node, none elsewhere); distinct paths, not gene orders
+  const std::vector<std::pair<const SearchSpace*, std::string>> runs = {
+      {&nb201, "max_samples: 96, epochs: 2, generations: 2, bn_batches: 2, eval_samples: 48, bins: 3"},
+      {&darts, "max_samples: 64, epochs: 1, generations: 1, bn_batches: 1, eval_samples: 32, bins: 2"}};
+  for (const auto& [space, settings] : runs) {
+    INFO(space->name());
+    auto strategy = make_strategy("spos", *space, tiny_spos(settings + ", population: 4, top: 3"), 4);
+    const std::vector<Candidate> derived = strategy->ask(5);
+    REQUIRE(derived.size() == 3);
+    const PathCodec codec(*space, space->supernet(tiny_graph(4, 1)));
+    std::set<std::vector<int>> paths;
+    for (const Candidate& c : derived) {
+      CHECK(space->is_valid(c));
+      CHECK(space->parse(space->to_string(c)) == c);
+      paths.insert(codec.path(c));
+    }
+    CHECK(paths.size() == 3);
+    const auto& log = dynamic_cast<WeightSharingStrategy&>(*strategy).search_log();
+    REQUIRE(log.size() >= 3);
+    CHECK(log[0].values.has("search/train_loss"));
+    CHECK(std::any_of(log.begin(), log.end(), [](const auto& entry) {
+      return entry.values.has("search/generation_best_accuracy");
+    }));
+  }
+  CHECK_THROWS_WITH_AS(make_strategy("spos", nb201, "{sampler: shifted}", 1),
                        doctest::Contains("sampler"), ConfigError);
 }
