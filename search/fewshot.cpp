@@ -214,8 +214,15 @@ std::vector<Candidate> FewShot::run_search() {
     const bool restart = fewshot_.restart == "all" || (fewshot_.restart == "final" && last);
     const std::optional<int> schedule =
         fewshot_.fix_schedule ? std::optional<int>(o.epochs - epoch) : std::nullopt;
-    for (const auto& group : groups)
-      children.push_back(parent.child(key, group, restart, next_seed++, schedule));
+    // a sub-supernet that holds no valid architecture (e.g. a DARTS node left without two
+    // readable inputs) is dropped; the parent's paths all lie in the others
+    int empty = 0;
+    for (const auto& group : groups) {
+      std::unique_ptr<FewShotSupernet> child = parent.child(key, group, restart, next_seed++, schedule);
+      if (child->contains_architecture()) children.push_back(std::move(child));
+      else ++empty;
+    }
+    split_log.set(prefix + "/empty", empty);
     return true;
   };
 

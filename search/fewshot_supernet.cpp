@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "search/derivation.hpp"
+#include "search/path_codec.hpp"
 #include "trainers/autograd.hpp"
 #include "trainers/optimizer.hpp"
 #include "trainers/schedule.hpp"
@@ -224,6 +225,21 @@ std::vector<std::string> FewShotSupernet::unsplit_keys() const {
     return std::find(restricted.begin(), restricted.end(), key) != restricted.end();
   });
   return keys;
+}
+
+bool FewShotSupernet::contains_architecture() const {
+  std::optional<PathCodec> codec;
+  try {
+    codec.emplace(space_, supernet_->description());
+  } catch (const ConfigError&) {
+    return true;  // no single-path reading of this space: nothing to check against
+  }
+  try {
+    codec->choices(*supernet_);
+  } catch (const Error&) {
+    return false;
+  }
+  return true;
 }
 
 std::string FewShotSupernet::describe() const {

@@ -71,6 +71,10 @@ class FewShotSupernet {
   // The alpha keys whose edges still allow every op (GM-NAS: enc row all ones).
   std::vector<std::string> unsplit_keys() const;
   std::string describe() const;  // "1<-0:{2,3} 3<-2:{0,1}" (the restrictions)
+  // Whether some valid architecture of the space lies inside the allowed op subsets (false e.g.
+  // for a DARTS node 2 whose edge from state 0 may only be `none`: the node needs both inputs).
+  // Spaces the PathCodec cannot read count as true.
+  bool contains_architecture() const;
 
  private:
   FewShotSupernet(const SearchSpace& space, const FewShotBase& base);

@@ -161,6 +161,37 @@ TEST_CASE("fewshot_gm with the spos base on the darts space: splits admit valid 
   }
 }
 
+TEST_CASE("an exhaustive split drops the sub-supernet that holds no valid genotype") {
+  // node 2 of a DARTS cell reads both states 0 and 1, so `none` on edge 2<-0 admits no genotype:
+  // of the 8 per-op sub-supernets, 7 remain
+  DartsSpace space;
+  auto strategy = make_strategy(
+      "fewshot_exhaustive", space,
+      kTiny + ", base: spos, epochs: 2, split_epochs: 1, split_edge: 'normal/2<-0', population: 2, "
+              "generations: 0, bn_batches: 1, eval_samples: 16, hand_out: all}",
+      5);
+  const std::vector<Candidate> derived = strategy->ask(10);
+  const auto leaves = dynamic_cast<FewShot&>(*strategy).leaf_descriptions();
+  CHECK(leaves.size() == 7);
+  for (const std::string& leaf : leaves) CHECK(leaf.find("{none}") == std::string::npos);
+  // every derived genotype reads state 0 in node 2 with the leaf's op
+  std::set<int> ops;
+  for (const Candidate& c : derived) {
+    CHECK(space.is_valid(c));
+    const int gene = c.decisions[1] == 0 ? 0 : 2;  // normal node 2: (op, input) x 2
+    ops.insert(c.decisions[static_cast<std::size_t>(gene)]);
+  }
+  CHECK(ops.size() == derived.size());
+  const auto& log = dynamic_cast<WeightSharingStrategy&>(*strategy).search_log();
+  bool logged = false;
+  for (const auto& entry : log)
+    if (entry.values.has("search/split1/sub0/empty")) {
+      CHECK(entry.values.at("search/split1/sub0/empty") == 1.0);
+      logged = true;
+    }
+  CHECK(logged);
+}
+
 TEST_CASE("split_epochs: one epoch or an increasing list, anything else one clear line") {
   Nb201Space space;
   // a single epoch is a one-element list: one split level, exhaustive -> 5 leaves
