@@ -1,7 +1,9 @@
 # tandem — the two commands of the README:
-#   make run    installs missing Debian packages, builds (Release) and runs the quickstart experiment
-#   make test   same set-up, then runs every test with ctest
-# Other targets: build, bench, clean. Variables: BUILD (build folder), JOBS, WERROR=ON|OFF.
+#   make run    installs missing Debian packages, builds the tandem program (Release) and runs the
+#               quickstart experiment
+#   make test   same set-up, then builds the tests and benchmarks too and runs every test (ctest)
+# Other targets: build (the tandem program), build-all (with tests and benchmarks), bench, clean.
+# Variables: BUILD (build folder), JOBS, WERROR=ON|OFF.
 # libopenmpi-dev + openmpi-bin give `tandem run --mpi` (optional in CMake: TANDEM_WITH_MPI).
 
 BUILD ?= build
@@ -11,7 +13,7 @@ PACKAGES := cmake g++ make pkg-config libeigen3-dev libtbb-dev libboost-graph-de
             libcxxopts-dev doctest-dev libyaml-cpp-dev libbenchmark-dev libopenmpi-dev openmpi-bin zlib1g-dev \
             libxgboost-dev libsvm-dev
 
-.PHONY: all deps configure build run test bench clean
+.PHONY: all deps configure configure-tests build build-all run test bench clean
 
 all: build
 
@@ -31,18 +33,27 @@ configure: deps
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DTANDEM_WERROR=$(WERROR) > $(BUILD).configure.log 2>&1 \
 	  || (cat $(BUILD).configure.log; exit 1)
 
+configure-tests: deps
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DTANDEM_WERROR=$(WERROR) -DBUILD_TESTING=ON \
+	  > $(BUILD).configure.log 2>&1 || (cat $(BUILD).configure.log; exit 1)
+
+# The tandem program alone: what `make run` needs.
 build: configure
+	cmake --build $(BUILD) -j $(JOBS) --target tandem
+
+# The program, every test and every benchmark.
+build-all: configure-tests
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
 	@rm -f $(BUILD)/quickstart.db $(BUILD)/quickstart.db-wal $(BUILD)/quickstart.db-shm
-	$(BUILD)/tandem run experiments/quickstart.yaml --db $(BUILD)/quickstart.db
+	$(BUILD)/tandem run experiments/examples/quickstart.yaml --db $(BUILD)/quickstart.db
 	$(BUILD)/tandem trials $(BUILD)/quickstart.db --summary
 
-test: build
+test: build-all
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
-bench: build
+bench: build-all
 	$(BUILD)/bench_trial_loop
 	$(BUILD)/bench_hwmodels
 	$(BUILD)/bench_parallel

@@ -5,7 +5,7 @@
 
 #include "core/config_node.hpp"
 #include "core/rng.hpp"
-#include "experiments/experiment.hpp"
+#include "experiments/runner/experiment.hpp"
 #include "hwmodels/cost_model.hpp"
 
 using namespace tandem;
@@ -24,7 +24,6 @@ hw::LayerWorkload nb201_conv3x3() {
 }
 
 std::unique_ptr<hw::CostModel> model(const std::string& yaml) {
-  hw::register_builtin_cost_models();
   return hw::create_cost_model(ConfigNode::parse(yaml, "bench"));
 }
 
@@ -50,7 +49,6 @@ void BM_EyerissLayerWithMapper(benchmark::State& state) {
 }
 
 void network_bench(benchmark::State& state, const std::string& yaml) {
-  register_everything();
   auto space = space_registry().create("nb201", ConfigNode());
   auto m = model(yaml);
   Rng rng(0);
@@ -80,4 +78,3 @@ BENCHMARK(BM_EyerissLayerWithMapper);
 BENCHMARK(BM_Nb201NetworkSystolic);
 BENCHMARK(BM_Nb201NetworkRoofline);
 BENCHMARK(BM_Nb201NetworkEyeriss);
-BENCHMARK_MAIN();

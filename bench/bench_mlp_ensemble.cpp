@@ -6,7 +6,7 @@
 #include <benchmark/benchmark.h>
 
 #include "core/rng.hpp"
-#include "experiments/experiment.hpp"
+#include "experiments/runner/experiment.hpp"
 #include "predictors/encodings.hpp"
 #include "predictors/mlp_ensemble.hpp"
 
@@ -15,7 +15,6 @@ using namespace tandem;
 namespace {
 
 void fit_on_nb201_paths(benchmark::State& state) {
-  register_everything();
   auto space = space_registry().create("nb201", ConfigNode());
   ArchitectureEncoder encoder(*space, EncodingKind::path);
   const int n = static_cast<int>(state.range(0));
@@ -42,4 +41,3 @@ void fit_on_nb201_paths(benchmark::State& state) {
 
 BENCHMARK(fit_on_nb201_paths)->Arg(10)->Arg(50)->Arg(90)->Unit(benchmark::kMillisecond);
 
-BENCHMARK_MAIN();

@@ -18,9 +18,9 @@
 #include <regex>
 
 #include "db/trial_store.hpp"
-#include "experiments/experiment.hpp"
-#include "experiments/mpi_executor.hpp"
-#include "experiments/trial_loop.hpp"
+#include "experiments/runner/experiment.hpp"
+#include "experiments/runner/executors/mpi_executor.hpp"
+#include "experiments/runner/trial_loop.hpp"
 
 using namespace tandem;
 
@@ -133,4 +133,3 @@ BENCHMARK(BM_MpiRanks)->Arg(1)->Arg(2)->Arg(4)->ArgName("ranks")->Iterations(2)-
 
 }  // namespace
 
-BENCHMARK_MAIN();

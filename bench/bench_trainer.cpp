@@ -88,4 +88,3 @@ BENCHMARK(BM_BatchNormTrain)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->Use
 
 }  // namespace
 
-BENCHMARK_MAIN();

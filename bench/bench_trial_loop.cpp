@@ -8,8 +8,8 @@
 
 #include "core/rng.hpp"
 #include "db/trial_store.hpp"
-#include "experiments/experiment.hpp"
-#include "experiments/trial_loop.hpp"
+#include "experiments/runner/experiment.hpp"
+#include "experiments/runner/trial_loop.hpp"
 
 using namespace tandem;
 
@@ -50,7 +50,6 @@ void BM_TrialLoop(benchmark::State& state) {
 BENCHMARK(BM_TrialLoop)->Unit(benchmark::kMillisecond)->MinTime(2.0);
 
 void BM_LowerAndCount(benchmark::State& state) {
-  register_everything();
   auto space = space_registry().create("nb201", ConfigNode());
   Rng rng(0);
   for (auto _ : state) {
@@ -79,4 +78,3 @@ BENCHMARK(BM_StoreOneTrial);
 
 }  // namespace
 
-BENCHMARK_MAIN();

@@ -8,7 +8,7 @@ softmax(alpha[edge]) with alpha (6x5) shared by all 15 cells; cell ops are built
 (ReLU -> Conv(bias=True, AutoDL's `bias = not affine`) -> BN(affine=False)), none = x*0,
 avg_pool_3x3 with count_include_pad=False; stem, ResNet reduction blocks and the last BN are affine.
 
-One step = one first-order DARTS search step at batch 64, as search/darts.cpp:
+One step = one first-order DARTS search step at batch 64, as search/oneshot/darts/darts.cpp:
   alpha step: zero_grad, forward(valid batch), cross-entropy, backward, Adam(3e-4, (0.5, 0.999), wd 1e-3)
   w step:     zero_grad, forward(train batch), cross-entropy, backward, clip_grad_norm(w, 5),
               SGD(0.025, momentum 0.9, nesterov, wd 5e-4)

@@ -1,7 +1,8 @@
 // Registry<Product, Args...>: named factories for an extension point (search spaces, strategies,
-// cost models, evaluators...). Filled by explicit register_builtin_*() calls, never by static
-// initialisers (static-library linking silently drops those). An unknown name is an error that
-// lists the valid names and suggests the closest one.
+// cost models, evaluators, pruners...). Filled once, by the composition root
+// (experiments/builtins/register_builtins.cpp), never by static initialisers (static-library
+// linking silently drops those). A name added twice is an InternalError; an unknown name is an
+// error that lists the valid names and suggests the closest one.
 #pragma once
 
 #include <functional>
@@ -24,8 +25,10 @@ class Registry {
   // `kind` names the extension point in messages, e.g. "search space".
   explicit Registry(std::string kind) : kind_(std::move(kind)) {}
 
-  // Adds a factory; re-adding the same name replaces it (register_builtin_* is idempotent).
+  // Adds a factory. Two extensions may not share a name: a second add() of `name` is a bug.
   void add(const std::string& name, const std::string& help, Factory factory) {
+    if (entries_.count(name) > 0)
+      throw InternalError(kind_ + " '" + name + "' is registered twice");
     entries_[name] = Entry{help, std::move(factory)};
   }
 

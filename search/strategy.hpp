@@ -11,27 +11,13 @@
 #include <vector>
 
 #include "core/config_node.hpp"
+#include "core/objective.hpp"
 #include "core/registry.hpp"
 #include "core/trial.hpp"
 #include "spaces/search_space.hpp"
 
 namespace tandem {
 
-struct Objective {
-  Objective() = default;
-  Objective(std::string metric_name, bool minimized, std::optional<double> reference_point = {})
-      : metric(std::move(metric_name)), minimize(minimized), reference(reference_point) {}
-
-  std::string metric;
-  bool minimize = false;
-  // Hypervolume reference point for this objective, in the metric's units (optional).
-  std::optional<double> reference;
-  std::string to_string() const { return metric + (minimize ? ":min" : ":max"); }
-};
-
-// Fitness of a result for one objective, oriented so that larger is better; nullopt when the trial
-// did not complete or lacks the metric (or it is NaN).
-std::optional<double> oriented_value(const TrialResult& result, const Objective& objective);
 
 // One step of a weight-sharing search's log (see Strategy::take_search_log).
 struct SearchLogEntry {
@@ -53,7 +39,7 @@ class Strategy {
   // run can prove it rebuilt the same state.
   virtual std::string state() const = 0;
 
-  // Weight-sharing strategies (search/weight_sharing.hpp) run a supernet search inside an ask().
+  // Weight-sharing strategies (search/oneshot/weight_sharing.hpp) run a supernet search inside an ask().
   // Its log (per-epoch architecture parameters and losses at steps 1..E, the search result at
   // step 0) is handed over once, right after that ask(): the trial loop stores it as intermediate
   // values of the first trial started from the ask. Empty for every other strategy.
@@ -75,6 +61,5 @@ struct StrategyContext {
 
 using StrategyRegistry = Registry<Strategy, const StrategyContext&>;
 StrategyRegistry& strategy_registry();
-void register_builtin_strategies();
 
 }  // namespace tandem

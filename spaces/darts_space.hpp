@@ -53,7 +53,7 @@ class DartsSpace : public SearchSpace {
   // 8 cells (cells_per_stage N gives 3N+2; default N=2), 14 mixed edges per cell over the 8
   // primitives (affine=False, pools followed by BN), alpha keys "normal/<i><-<j>" and
   // "reduce/<i><-<j>" (state i = 2..5, input state j < i); edges realise no single decision
-  // (MixedEdge::decision = -1): search/derivation.hpp darts_genotype() derives the genotype.
+  // (MixedEdge::decision = -1): search/oneshot/darts/derivation.hpp darts_genotype() derives the genotype.
   SupernetDescription supernet(const GraphOptions& options) const override;
 
   // The two inputs of every node are distinct states.

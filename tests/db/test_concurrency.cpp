@@ -14,7 +14,7 @@
 
 #include "core/error.hpp"
 #include "db/trial_store.hpp"
-#include "db_test_support.hpp"
+#include "tests/db/db_test_support.hpp"
 
 using namespace tandem;
 using tandem::test::RawConnection;

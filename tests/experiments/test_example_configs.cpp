@@ -22,7 +22,7 @@ const std::set<std::string> kWeightSharingStrategies = {
 
 TEST_CASE("every shipped example config runs at a small budget") {
   std::vector<std::filesystem::path> configs;
-  for (const auto& entry : std::filesystem::directory_iterator(source_dir() + "/experiments"))
+  for (const auto& entry : std::filesystem::directory_iterator(source_dir() + "/experiments/examples"))
     if (entry.path().extension() == ".yaml") configs.push_back(entry.path());
   std::sort(configs.begin(), configs.end());
   REQUIRE(configs.size() >= 10);
@@ -36,7 +36,7 @@ TEST_CASE("every shipped example config runs at a small budget") {
     auto experiments = store.experiments();
     REQUIRE(experiments.size() == 1);
     auto trials = store.trials(experiments.front().id);
-    // Weight-sharing strategies (search/weight_sharing.hpp) finish once their derived
+    // Weight-sharing strategies (search/oneshot/weight_sharing.hpp) finish once their derived
     // architectures are handed out: fewer trials than the budget, at least one.
     const ConfigNode strategy = ConfigNode::load_file(config.string()).at("strategy");
     const std::string name = strategy.is_map() ? strategy.get_string("name") : strategy.as_string();

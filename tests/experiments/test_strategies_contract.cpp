@@ -76,7 +76,6 @@ std::vector<std::string> candidates(const std::string& db) {
 }  // namespace
 
 TEST_CASE("every registered strategy runs, resumes and matches an uninterrupted run") {
-  register_builtin_strategies();
   for (const auto& name : strategy_registry().names()) {
     CAPTURE(name);
     TempDir dir;

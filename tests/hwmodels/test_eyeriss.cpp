@@ -109,7 +109,6 @@ TEST_CASE("eyeriss: a layer larger than the GLB or the spads is infeasible with 
 }
 
 TEST_CASE("eyeriss: energy tables from YAML: presets and overrides") {
-  register_builtin_cost_models();
   auto model = create_cost_model(ConfigNode::parse(
       "model: eyeriss\nenergy_table: {base: accelergy_32nm, dram_read: 10}\n", "e.yaml"));
   auto* eyeriss = dynamic_cast<EyerissModel*>(model.get());

@@ -33,7 +33,6 @@ std::string temp_file(const std::string& name, const std::string& text) {
 }  // namespace
 
 TEST_CASE("roofline: memory-bound FC and compute-bound conv, by hand") {
-  register_builtin_cost_models();
   auto model = create_cost_model(ConfigNode::parse(
       "model: roofline\npeak_gmacs: 100\nbandwidth_gbs: 10\ncompute_efficiency: 1\n"
       "memory_efficiency: 1\nenergy_per_mac_pj: 2\nenergy_per_byte_pj: 10\n",
@@ -64,7 +63,6 @@ TEST_CASE("roofline: memory-bound FC and compute-bound conv, by hand") {
 }
 
 TEST_CASE("roofline: user-defined devices from a YAML file") {
-  register_builtin_cost_models();
   const std::string devices = temp_file("tandem_devices.yaml",
                                         "my_npu: {peak_gmacs: 50, bandwidth_gbs: 5}\n");
   auto model = create_cost_model(ConfigNode::parse(
@@ -76,7 +74,6 @@ TEST_CASE("roofline: user-defined devices from a YAML file") {
 }
 
 TEST_CASE("lookup_table: measured rows, unseen layers and the declared fallback") {
-  register_builtin_cost_models();
   const std::string table = temp_file(
       "tandem_lut.csv",
       "type,n,c,h,w,m,r,s,stride,pad,groups,latency_ms,energy_mj\n"
@@ -107,7 +104,6 @@ TEST_CASE("lookup_table: measured rows, unseen layers and the declared fallback"
 }
 
 TEST_CASE("heterogeneous: parallel sub-accelerators, assignment and design specs") {
-  register_builtin_cost_models();
   const std::string fast =
       "model: heterogeneous\ndram_bytes_per_cycle: 1000000\nfrequency_mhz: 100\n"
       "sub_accelerators:\n"
@@ -159,7 +155,6 @@ TEST_CASE("heterogeneous: parallel sub-accelerators, assignment and design specs
 }
 
 TEST_CASE("registry: unknown model, missing model key, documented parameters") {
-  register_builtin_cost_models();
   CHECK(cost_model_registry().names().size() == 5);
   CHECK_THROWS_WITH_AS(create_cost_model(ConfigNode::parse("model: systolc\n", "a.yaml")),
                        doctest::Contains("a.yaml:1:8: 'model': unknown cost model 'systolc' "

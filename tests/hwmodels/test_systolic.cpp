@@ -197,7 +197,6 @@ TEST_CASE("systolic: a stationary tile larger than half its SRAM is infeasible")
 }
 
 TEST_CASE("systolic: options from YAML, defaults and bad values") {
-  register_builtin_cost_models();
   auto model = create_cost_model(ConfigNode::parse(
       "model: systolic\nrows: 8\ncols: 16\ndataflow: ws\nenergy_table: eyeriss_normalized\n",
       "acc.yaml"));

@@ -114,7 +114,6 @@ TEST_CASE("path and adjacency encodings of the DARTS_V2 genotype") {
 }
 
 TEST_CASE("joint spaces encode the network part and append the accelerator one-hot") {
-  register_builtin_spaces();
   auto accelerator = space_registry().create("systolic_hw", ConfigNode());
   const std::size_t hw_size = accelerator->one_hot_size();
   JointSpace joint(std::make_unique<Nb201Space>(), std::move(accelerator));
@@ -131,7 +130,6 @@ TEST_CASE("joint spaces encode the network part and append the accelerator one-h
 }
 
 TEST_CASE("encodings reject spaces without a cell DAG and unknown names") {
-  register_builtin_spaces();
   auto mlp = space_registry().create("mlp", ConfigNode());
   CHECK_THROWS_WITH_AS(ArchitectureEncoder(*mlp, EncodingKind::path),
                        doctest::Contains("accepts only encoding 'one_hot'"), ConfigError);

@@ -29,7 +29,6 @@ namespace {
 
 std::unique_ptr<Predictor> make(const std::string& name, const std::string& options = "{}",
                                  std::uint64_t seed = 0) {
-  register_builtin_predictors();
   const ConfigNode node = ConfigNode::parse(options, "<test>");
   return predictor_registry().create(name, PredictorContext{node, seed});
 }

@@ -3,11 +3,11 @@
 // toy, constrained domination, and the NASAIC reward against hand-computed values.
 #include <doctest/doctest.h>
 
-#include "search/codesign_rl.hpp"
-#include "search/local_search.hpp"
-#include "search/marl.hpp"
-#include "search/nsga2.hpp"
-#include "search/reinforce.hpp"
+#include "search/rl/codesign_rl.hpp"
+#include "search/sampling/local_search.hpp"
+#include "search/rl/marl.hpp"
+#include "search/multi_objective/nsga2.hpp"
+#include "search/rl/reinforce.hpp"
 #include "tests/search/toy_space.hpp"
 
 using namespace tandem;
@@ -18,7 +18,6 @@ namespace {
 std::unique_ptr<Strategy> make(const std::string& name, const SearchSpace& space,
                                const std::string& options_yaml, std::uint64_t seed,
                                std::vector<Objective> objectives = {Objective{"score", false, {}}}) {
-  register_builtin_strategies();
   ConfigNode options = ConfigNode::parse(options_yaml, "options.yaml");
   StrategyContext context{space, options, seed, std::move(objectives)};
   return strategy_registry().create(name, context);

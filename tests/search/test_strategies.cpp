@@ -2,8 +2,8 @@
 // option validation, and evolution beating random search on a separable objective.
 #include <doctest/doctest.h>
 
-#include "search/random_search.hpp"
-#include "search/regularized_evolution.hpp"
+#include "search/sampling/random_search.hpp"
+#include "search/sampling/regularized_evolution.hpp"
 #include "tests/search/toy_space.hpp"
 
 using namespace tandem;
@@ -32,7 +32,6 @@ double run(Strategy& strategy, int budget) {
 
 std::unique_ptr<Strategy> make(const std::string& name, const SearchSpace& space,
                                const std::string& options_yaml, std::uint64_t seed) {
-  register_builtin_strategies();
   ConfigNode options = ConfigNode::parse(options_yaml, "options.yaml");
   StrategyContext context{space, options, seed, {Objective{"score", false, {}}}};
   return strategy_registry().create(name, context);

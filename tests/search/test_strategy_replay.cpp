@@ -6,7 +6,7 @@
 #include <set>
 
 #include "search/strategy.hpp"
-#include "search/strategy_wrappers.hpp"
+#include "search/wrappers/strategy_wrappers.hpp"
 #include "tests/search/toy_space.hpp"
 
 using namespace tandem;
@@ -34,7 +34,6 @@ std::string options_for(const std::string& name) {
 
 std::unique_ptr<Strategy> make(const std::string& name, const SearchSpace& space,
                                const std::string& yaml, std::uint64_t seed) {
-  register_builtin_strategies();
   ConfigNode options = ConfigNode::parse(yaml, "options.yaml");
   StrategyContext context{space, options, seed, kObjectives};
   return strategy_registry().create(name, context);
@@ -52,7 +51,6 @@ TrialResult evaluate(const Candidate& c, int step) {
 
 std::string error_of(const std::string& name, const std::string& yaml,
                      std::vector<Objective> objectives = kObjectives) {
-  register_builtin_strategies();
   ToySpace space(4, 3);
   ConfigNode options = ConfigNode::parse(yaml, "options.yaml");
   StrategyContext context{space, options, 0, std::move(objectives)};
@@ -67,7 +65,6 @@ std::string error_of(const std::string& name, const std::string& yaml,
 }  // namespace
 
 TEST_CASE("every strategy is deterministic and rebuilt exactly by replaying its history") {
-  register_builtin_strategies();
   ToySpace space(5, 4);
   for (const auto& name : strategy_registry().names()) {
     const std::string yaml = options_for(name);
@@ -156,8 +153,6 @@ TEST_CASE("retry asks a failed candidate again before the inner strategy hears o
 }
 
 TEST_CASE("constraint_filter never hands out a candidate whose graph breaks a constraint") {
-  register_builtin_spaces();
-  register_builtin_strategies();
   auto space = space_registry().create("nb201", ConfigNode());
   ConfigNode options = ConfigNode::parse(
       "{strategy: random, constraints: ['params <= 400000']}", "options.yaml");

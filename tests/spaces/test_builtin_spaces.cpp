@@ -1,4 +1,4 @@
-// Tests for register_builtin_spaces(): every built-in NN space is registered under its config
+// Tests of the built-in space list (spaces/builtin_spaces.cpp): every built-in NN space is registered under its config
 // name with a one-line help text, builds from default options and lowers a sampled candidate.
 #include <doctest/doctest.h>
 
@@ -11,8 +11,6 @@
 using namespace tandem;
 
 TEST_CASE("builtin spaces: the NN spaces are registered and usable from defaults") {
-  register_builtin_spaces();
-  register_builtin_spaces();  // idempotent
   const SpaceRegistry& registry = space_registry();
   for (const std::string name : {"nb201", "darts", "mobilenet", "mlp"}) {
     CAPTURE(name);

@@ -13,7 +13,6 @@ using namespace tandem;
 
 namespace {
 std::unique_ptr<SearchSpace> make(const std::string& name, const std::string& options = "") {
-  register_builtin_spaces();
   if (options.empty()) return space_registry().create(name, ConfigNode());
   return space_registry().create(name, ConfigNode::parse(options, "space.yaml"));
 }

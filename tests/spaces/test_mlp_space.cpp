@@ -98,7 +98,6 @@ TEST_CASE("mlp: options and registration") {
   CHECK_THROWS_AS(MlpSpace::create(ConfigNode::parse("width: 8\n", "<t>")), ConfigError);
   CHECK_THROWS_AS(MlpSpace::create(ConfigNode::parse("max_layers: 0\n", "<t>")), ConfigError);
 
-  register_builtin_spaces();
   auto from_registry = space_registry().create("mlp", ConfigNode());
   CHECK(from_registry->name() == "mlp");
   CHECK(from_registry->graph_options().input == TensorShape{1, 8, 8});

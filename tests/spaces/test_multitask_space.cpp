@@ -13,7 +13,6 @@ using namespace tandem;
 namespace {
 
 std::unique_ptr<SearchSpace> make(const std::string& yaml) {
-  register_builtin_spaces();
   return space_registry().create("multitask", ConfigNode::parse(yaml, "s.yaml"));
 }
 

@@ -7,7 +7,7 @@
 
 #include <functional>
 
-#include "reference_graph.hpp"
+#include "tests/trainers/reference_graph.hpp"
 #include "trainers/parameters.hpp"
 
 namespace tandem::reference {

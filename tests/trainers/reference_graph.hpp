@@ -9,7 +9,7 @@
 #include <string>
 
 #include "core/compute_graph.hpp"
-#include "reference.hpp"
+#include "tests/trainers/reference.hpp"
 #include "trainers/parameters.hpp"
 
 namespace tandem::reference {

@@ -7,7 +7,7 @@
 #include <set>
 #include <string>
 
-#include "reference.hpp"
+#include "tests/trainers/reference.hpp"
 #include "core/compute_graph.hpp"
 #include "core/error.hpp"
 #include "trainers/autograd.hpp"

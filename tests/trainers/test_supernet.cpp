@@ -7,7 +7,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "gradient_check.hpp"
+#include "tests/trainers/gradient_check.hpp"
 #include "trainers/engine.hpp"
 
 using namespace tandem;

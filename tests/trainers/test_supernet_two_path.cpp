@@ -17,7 +17,7 @@
 #include <set>
 
 #include "core/error.hpp"
-#include "gradient_check.hpp"
+#include "tests/trainers/gradient_check.hpp"
 #include "trainers/engine.hpp"
 
 using namespace tandem;

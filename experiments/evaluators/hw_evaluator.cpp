@@ -1,0 +1,179 @@
+// Evaluator "hw": analytic latency / energy / area of the candidate's network on an accelerator,
+// from hwmodels/. The accelerator is, in order of precedence:
+//   options.accelerator       an inline model config ({model: systolic, rows: 16, ...})
+//   options.accelerator_file  a YAML file (relative to the experiment file)
+//   the candidate's accelerator part (joint spaces: space.accelerator_string(candidate)),
+//   merged with options.defaults ({frequency_mhz: 700, pooling: dense, ...}) for keys the
+//   candidate does not set.
+// Metrics: latency_ms, energy_mj, area_mm2, cycles, utilization, macs, dram_bytes. A layer the
+// accelerator cannot run makes the trial INFEASIBLE with the model's reason (constraints on
+// these metrics are applied by the trial loop).
+// Multi-task spaces (SearchSpace::task_names() not empty): every task's network is costed on the
+// one accelerator. A `heterogeneous` model runs them in parallel on its sub-accelerators
+// (HeterogeneousModel::evaluate_tasks: latency = the busiest sub-accelerator); any other model
+// runs them one after another (latency, energy, cycles summed). The metrics above describe the
+// whole workload; latency_ms.T adds each task's own latency (its layers' sum).
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+
+#include "core/error.hpp"
+#include "core/rng.hpp"
+#include "experiments/evaluators/evaluator_registry.hpp"
+#include "hwmodels/cost_model.hpp"
+#include "hwmodels/heterogeneous_model.hpp"
+#include "hwmodels/workload.hpp"
+
+namespace tandem {
+namespace {
+
+class HwEvaluator final : public Evaluator {
+ public:
+  HwEvaluator(const SearchSpace& space, std::shared_ptr<const hw::CostModel> fixed,
+              std::string defaults_yaml)
+      : space_(space), fixed_(std::move(fixed)), defaults_yaml_(std::move(defaults_yaml)) {}
+
+  TrialResult evaluate(const Candidate& candidate, Reporter&) override {
+    std::shared_ptr<const hw::CostModel> model = fixed_ ? fixed_ : model_for(candidate);
+    const std::vector<std::string> tasks = space_.task_names();
+    Metrics metrics;
+    const hw::CostReport report = tasks.empty() ? model->evaluate(space_.to_graph(candidate))
+                                                : evaluate_tasks(*model, candidate, metrics);
+    metrics.set("latency_ms", report.latency_ms());
+    metrics.set("energy_mj", report.energy_mj());
+    metrics.set("area_mm2", report.area_mm2);
+    metrics.set("cycles", report.total.total_cycles());
+    metrics.set("utilization", report.total.utilization);
+    metrics.set("macs", static_cast<double>(report.total.macs));
+    metrics.set("dram_bytes", report.total.dram.read_bytes + report.total.dram.write_bytes);
+    if (!report.feasible) return TrialResult::infeasible(report.reason, metrics);
+    return TrialResult::complete(metrics);
+  }
+
+  // Builds the accelerator of `candidate` (errors surface before the run starts).
+  void check_accelerator(const Candidate& candidate) { model_for(candidate); }
+
+  std::vector<std::string> metric_names() const override {
+    std::vector<std::string> names = {"area_mm2",   "cycles", "dram_bytes", "energy_mj",
+                                      "latency_ms", "macs",   "utilization"};
+    for (const auto& task : space_.task_names()) names.push_back("latency_ms." + task);
+    return names;
+  }
+
+ private:
+  // Costs every task's network; sets latency_ms.T in `metrics` and returns the workload report.
+  hw::CostReport evaluate_tasks(const hw::CostModel& model, const Candidate& candidate,
+                                Metrics& metrics) const {
+    const std::vector<std::string> tasks = space_.task_names();
+    std::vector<std::vector<hw::LayerWorkload>> workloads;
+    for (const auto& task : tasks) {
+      const SearchSpace* network = nullptr;
+      const Candidate part = space_.task_candidate(candidate, task, &network);
+      workloads.push_back(hw::lower_graph(network->to_graph(part), model.lowering()));
+    }
+    hw::CostReport report;
+    if (const auto* chip = dynamic_cast<const hw::HeterogeneousModel*>(&model)) {
+      report = chip->evaluate_tasks(workloads);  // in parallel on the sub-accelerators
+    } else {
+      std::vector<hw::LayerWorkload> all;  // one after another on the single accelerator
+      for (std::size_t t = 0; t < tasks.size(); ++t)
+        for (auto layer : workloads[t]) {
+          if (tasks.size() > 1) layer.name = tasks[t] + "/" + layer.name;
+          all.push_back(std::move(layer));
+        }
+      report = model.evaluate(all);
+    }
+    // Both list the layers task by task: a task's latency is the sum over its range.
+    std::size_t begin = 0;
+    for (std::size_t t = 0; t < tasks.size(); ++t) {
+      const std::size_t end = std::min(report.layers.size(), begin + workloads[t].size());
+      double seconds = 0;
+      for (std::size_t i = begin; i < end; ++i) seconds += report.layers[i].latency_s;
+      metrics.set("latency_ms." + tasks[t], seconds * 1e3);
+      begin = end;
+    }
+    return report;
+  }
+
+  std::shared_ptr<const hw::CostModel> model_for(const Candidate& candidate) {
+    const std::string text = space_.accelerator_string(candidate);
+    if (text.empty())
+      throw ConfigError("evaluator 'hw': space '" + space_.name() +
+                        "' has no accelerator part; give options.accelerator or "
+                        "options.accelerator_file, or use a joint space");
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto found = cache_.find(text);
+    if (found != cache_.end()) return found->second;
+    YAML::Node config = YAML::Load(text);
+    if (!defaults_yaml_.empty()) {
+      const YAML::Node defaults = YAML::Load(defaults_yaml_);
+      for (const auto& entry : defaults) {
+        const std::string key = entry.first.as<std::string>();
+        if (!config[key]) config[key] = entry.second;
+      }
+    }
+    YAML::Emitter out;
+    out << YAML::Flow << config;
+    std::shared_ptr<const hw::CostModel> model =
+        hw::create_cost_model(ConfigNode::parse(out.c_str(), "<accelerator of " +
+                                                                 space_.to_string(candidate) + ">"));
+    if (cache_.size() > 4096) cache_.clear();
+    cache_.emplace(text, model);
+    return model;
+  }
+
+  const SearchSpace& space_;
+  std::shared_ptr<const hw::CostModel> fixed_;
+  std::string defaults_yaml_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<const hw::CostModel>> cache_;
+};
+
+}  // namespace
+
+void register_hw_evaluator(EvaluatorRegistry& registry) {
+  registry.add(
+      "hw",
+      "analytic latency_ms, energy_mj, area_mm2, cycles, utilization, macs, dram_bytes from a "
+      "cost model (options: accelerator | accelerator_file | the candidate's accelerator part, "
+      "defaults)",
+      [](const EvaluatorContext& context) -> std::unique_ptr<Evaluator> {
+        const ConfigNode& options = context.options;
+        options.check_keys({"accelerator", "accelerator_file", "defaults"});
+        if (options.has("accelerator") && options.has("accelerator_file"))
+          options.at("accelerator_file").fail("give either 'accelerator' or 'accelerator_file'");
+        std::shared_ptr<const hw::CostModel> fixed;
+        if (options.has("accelerator")) {
+          fixed = hw::create_cost_model(options.at("accelerator"));
+        } else if (options.has("accelerator_file")) {
+          std::string path = options.get_string("accelerator_file");
+          if (!path.empty() && path[0] != '/' && !context.config_dir.empty())
+            path = context.config_dir + "/" + path;
+          fixed = hw::load_cost_model(path);
+        }
+        std::string defaults;
+        if (options.has("defaults")) {
+          ConfigNode node = options.at("defaults");
+          if (!node.is_map()) node.fail("expected a mapping of cost-model parameters");
+          defaults = node.to_yaml();
+        }
+        auto evaluator =
+            std::make_unique<HwEvaluator>(context.space, std::move(fixed), defaults);
+        if (!options.has("accelerator") && !options.has("accelerator_file")) {
+          // Fail before the run when the space has no accelerator part or the defaults are bad.
+          Rng rng(context.seed);
+          const Candidate probe = context.space.sample(rng);
+          if (context.space.accelerator_string(probe).empty())
+            throw ConfigError(options.location() + ": evaluator 'hw': space '" +
+                              context.space.name() +
+                              "' has no accelerator part; give options.accelerator or "
+                              "options.accelerator_file, or use a joint space");
+          evaluator->check_accelerator(probe);
+        }
+        return evaluator;
+      });
+}
+
+}  // namespace tandem

@@ -1,4 +1,0 @@
-// The tandem command-line program: dispatches to the sub-commands in experiments/cli_*.cpp.
-#include "experiments/cli.hpp"
-
-int main(int argc, char** argv) { return tandem::run_cli(argc, argv); }

@@ -1,0 +1,120 @@
+// Building and running the parts of an experiment (see experiment.hpp).
+#include "experiments/runner/experiment.hpp"
+
+#include <algorithm>
+#include <new>
+
+#include "core/text.hpp"
+#include "experiments/evaluators/evaluator_registry.hpp"
+#include "hwmodels/cost_model.hpp"
+
+namespace tandem {
+namespace {
+
+// Re-raises a registry "unknown name" error at the config location of the name.
+template <class RegistryType>
+void require_name(const RegistryType& registry, const ComponentConfig& component) {
+  try {
+    registry.require(component.name);
+  } catch (const Error& error) {
+    ConfigNode where = component.node.is_map() ? component.node.at("name") : component.node;
+    where.fail(error.what());
+  }
+}
+
+// Errors raised while building a component from its options are config errors of that component.
+template <class Build>
+auto build_at(const ComponentConfig& component, const std::string& what, Build build) {
+  try {
+    return build();
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& error) {
+    component.node.fail(what + " '" + component.name + "': " + error.what());
+  }
+}
+
+}  // namespace
+
+Experiment::Experiment(ExperimentConfig config) : config_(std::move(config)) {
+  require_name(space_registry(), config_.space);
+  space_ = build_at(config_.space, "space",
+                    [&] { return space_registry().create(config_.space.name, config_.space.options); });
+
+  require_name(strategy_registry(), config_.strategy);
+  make_strategy();  // validates the strategy options now, before any trial runs
+
+  std::vector<std::string> measured;
+  bool all_declared = true;
+  for (const auto& component : config_.evaluators) {
+    require_name(evaluator_registry(), component);
+    auto evaluator = build_at(component, "evaluator", [&] {
+      EvaluatorContext context{*space_, component.options, config_.seed, config_.directory};
+      return evaluator_registry().create(component.name, context);
+    });
+    auto names = evaluator->metric_names();
+    if (names.empty()) all_declared = false;
+    measured.insert(measured.end(), names.begin(), names.end());
+    evaluators_.push_back(std::move(evaluator));
+  }
+  std::sort(measured.begin(), measured.end());
+
+  for (const auto& constraint : config_.constraints)
+    constraints_.push_back(Constraint::parse(constraint.text, constraint.node));
+
+  if (all_declared) {
+    auto known = [&](const std::string& metric) {
+      return std::binary_search(measured.begin(), measured.end(), metric);
+    };
+    for (std::size_t i = 0; i < config_.objectives.size(); ++i) {
+      const std::string& metric = config_.objectives[i].metric;
+      if (!known(metric)) {
+        ConfigNode node = config_.objectives_node.is_sequence()
+                              ? config_.objectives_node.element(i)
+                              : config_.objectives_node;
+        node.at("metric").fail("unknown objective metric '" + metric + "'" +
+                               did_you_mean(metric, measured) +
+                               "; the evaluators measure: " + join(measured, ", "));
+      }
+    }
+    for (std::size_t i = 0; i < constraints_.size(); ++i) {
+      const std::string& metric = constraints_[i].metric();
+      if (!known(metric))
+        config_.constraints[i].node.fail("constraint on unknown metric '" + metric + "'" +
+                                         did_you_mean(metric, measured) +
+                                         "; the evaluators measure: " + join(measured, ", "));
+    }
+  }
+}
+
+std::unique_ptr<Strategy> Experiment::make_strategy() const {
+  return build_at(config_.strategy, "strategy", [&] {
+    StrategyContext context{*space_, config_.strategy.options, config_.seed, config_.objectives};
+    context.config_dir = config_.directory;
+    return strategy_registry().create(config_.strategy.name, context);
+  });
+}
+
+TrialResult Experiment::evaluate(const Candidate& candidate, Reporter& reporter) {
+  Metrics merged;
+  try {
+    for (auto& evaluator : evaluators_) {
+      TrialResult result = evaluator->evaluate(candidate, reporter);
+      for (const auto& [name, value] : result.metrics) merged.set(name, value);
+      if (result.status != TrialStatus::complete) {
+        result.metrics = merged;
+        return result;
+      }
+    }
+  } catch (const std::bad_alloc&) {
+    return TrialResult::failed("out of memory", merged);
+  } catch (const Error& error) {
+    return TrialResult::failed(error.what(), merged);
+  }
+  for (const auto& constraint : constraints_) {
+    if (auto reason = constraint.violation(merged)) return TrialResult::infeasible(*reason, merged);
+  }
+  return TrialResult::complete(merged);
+}
+
+}  // namespace tandem

@@ -1,0 +1,36 @@
+// Experiment: the parts an ExperimentConfig names, built and cross-checked before anything touches
+// the database — the space, a fresh strategy on demand, the evaluator chain and the constraints.
+// evaluate() runs the evaluators in order, merges their metrics, applies the constraints and turns
+// errors raised while evaluating one candidate into a FAILED trial (the search goes on).
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "core/evaluator.hpp"
+#include "core/constraint.hpp"
+#include "experiments/config/experiment_config.hpp"
+#include "search/strategy.hpp"
+#include "spaces/search_space.hpp"
+
+namespace tandem {
+
+class Experiment {
+ public:
+  explicit Experiment(ExperimentConfig config);
+
+  const ExperimentConfig& config() const { return config_; }
+  const SearchSpace& space() const { return *space_; }
+  // A new strategy in its initial state (seeded from the experiment seed).
+  std::unique_ptr<Strategy> make_strategy() const;
+  TrialResult evaluate(const Candidate& candidate, Reporter& reporter);
+  const std::vector<Constraint>& constraints() const { return constraints_; }
+
+ private:
+  ExperimentConfig config_;
+  std::unique_ptr<SearchSpace> space_;
+  std::vector<std::unique_ptr<Evaluator>> evaluators_;
+  std::vector<Constraint> constraints_;
+};
+
+}  // namespace tandem

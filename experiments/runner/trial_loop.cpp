@@ -1,0 +1,436 @@
+// The trial loop and resume (see trial_loop.hpp).
+#include "experiments/runner/trial_loop.hpp"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cmath>
+#include <deque>
+#include <limits>
+#include <map>
+
+#include "core/error.hpp"
+#include "core/text.hpp"
+#include "experiments/runner/executors/parallel_executor.hpp"
+#include "experiments/runner/progress.hpp"
+#include "experiments/runner/pruner_session.hpp"
+#include "db/trial_front.hpp"
+
+namespace tandem {
+namespace {
+
+std::atomic<bool> g_stop{false};
+
+extern "C" void on_stop_signal(int signal_number) {
+  g_stop.store(true);
+  std::signal(signal_number, SIG_DFL);  // a second signal ends the process at once
+}
+
+std::string default_worker() {
+  char host[256] = {0};
+  if (gethostname(host, sizeof host - 1) != 0) host[0] = 0;
+  return std::string(host) + ":" + std::to_string(getpid());
+}
+
+// Tracks the best value of the first objective for the progress line.
+class BestTracker {
+ public:
+  explicit BestTracker(Objective objective) : objective_(std::move(objective)) {}
+  void add(int number, const TrialResult& result) {
+    auto value = oriented_value(result, objective_);
+    if (value && (!best_ || *value > *best_)) {
+      best_ = value;
+      number_ = number;
+    }
+  }
+  std::string text() const {
+    if (!best_) return "";
+    double shown = objective_.minimize ? -*best_ : *best_;
+    return objective_.metric + "=" + format_number(shown) + " (#" + std::to_string(number_) + ")";
+  }
+
+ private:
+  Objective objective_;
+  std::optional<double> best_;
+  int number_ = 0;
+};
+
+TrialResult stored_result(const TrialRecord& trial) {
+  return TrialResult{trial.state, trial.values, trial.reason};
+}
+
+}  // namespace
+
+void install_stop_handlers() {
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+}
+bool stop_requested() { return g_stop.load(); }
+void request_stop() { g_stop.store(true); }
+void clear_stop_request() { g_stop.store(false); }
+
+std::string default_worker_name() { return default_worker(); }
+
+bool was_told(const TrialRecord& trial) {
+  if (trial.tell_seq) return true;
+  return trial.state != TrialStatus::running &&
+         !(trial.state == TrialStatus::failed &&
+           (trial.reason == kInterruptedReason || trial.reason == kWorkerLostReason));
+}
+
+
+namespace {
+
+// A candidate that was asked but whose result was never told: it runs again as a new trial.
+struct Retry {
+  Candidate candidate;
+  int previous_number = 0;  // the latest attempt (stored as retry_of)
+};
+
+// What replaying the stored history leaves behind.
+struct Replayed {
+  long long told = 0;
+  std::int64_t next_seq = 0;
+  std::deque<Retry> retries;
+};
+
+[[noreturn]] void replay_mismatch(const ExperimentConfig& config, const SearchSpace& space,
+                                  const TrialRecord& trial, const std::vector<Candidate>& asked,
+                                  std::size_t index) {
+  throw Error("cannot resume experiment '" + config.name + "': replaying trial #" +
+              std::to_string(trial.number) + " the strategy proposed " +
+              (index >= asked.size() ? std::string("nothing") : space.to_string(asked[index])) +
+              " but the database holds " + trial.candidate +
+              " (was the strategy or tandem changed since the run began?)");
+}
+
+// Rebuilds `strategy` from the stored trials (see trial_loop.hpp). Trials written before schema 3
+// (no ask_seq, tell_seq or retry_of) come first and replay as the sequential loop wrote them: one
+// ask(1) and one tell per told trial, in number order.
+Replayed replay(const ExperimentConfig& config, const SearchSpace& space, Strategy& strategy,
+                TrialStore& store, const std::vector<TrialRecord>& trials, BestTracker& best) {
+  Replayed out;
+  std::optional<std::int64_t> last_told_id;
+  auto tell = [&](const TrialRecord& trial) {
+    TrialResult result = stored_result(trial);
+    strategy.tell(space.parse(trial.candidate), result);
+    best.add(trial.number, result);
+    last_told_id = trial.id;
+    ++out.told;
+  };
+  auto check_state = [&] {
+    if (!last_told_id) return;
+    auto stored_state = store.strategy_state(*last_told_id);
+    if (stored_state && *stored_state != strategy.state()) {
+      throw Error("cannot resume experiment '" + config.name +
+                  "': the rebuilt strategy state differs from the stored one "
+                  "(was the strategy or tandem changed since the run began?)");
+    }
+  };
+
+  // Events of schema-3 trials: an ask() call (the trials it proposed, in number order) or a tell.
+  struct Event {
+    std::vector<const TrialRecord*> asked;
+    const TrialRecord* told = nullptr;
+  };
+  std::map<std::int64_t, Event> events;
+  std::map<int, int> root_of;  // trial number -> number of the asked trial it (re-)evaluates
+  std::map<int, int> latest_attempt;  // root number -> latest attempt number
+  std::map<int, bool> root_told;
+  std::vector<int> roots;
+  bool seen_new = false;
+  for (const TrialRecord& trial : trials) {
+    bool legacy = !trial.ask_seq && !trial.tell_seq && !trial.retry_of;
+    if (legacy) {
+      if (seen_new)
+        throw Error("cannot resume experiment '" + config.name + "': trial #" +
+                    std::to_string(trial.number) +
+                    " has no ask/tell record but follows trials that do (the database was "
+                    "modified by hand?)");
+      if (!was_told(trial)) continue;
+      std::vector<Candidate> asked = strategy.ask(1);
+      if (asked.size() != 1 || asked.front() != space.parse(trial.candidate))
+        replay_mismatch(config, space, trial, asked, 0);
+      tell(trial);
+      continue;
+    }
+    seen_new = true;
+    if (trial.ask_seq) {
+      events[*trial.ask_seq].asked.push_back(&trial);
+      root_of[trial.number] = trial.number;
+      roots.push_back(trial.number);
+    } else {
+      auto root = root_of.find(*trial.retry_of);
+      if (root == root_of.end())
+        throw Error("cannot resume experiment '" + config.name + "': trial #" +
+                    std::to_string(trial.number) + " retries trial #" +
+                    std::to_string(*trial.retry_of) + ", which holds no asked candidate");
+      root_of[trial.number] = root->second;
+    }
+    latest_attempt[root_of[trial.number]] = trial.number;
+    if (trial.tell_seq) {
+      Event& event = events[*trial.tell_seq];
+      if (event.told || !event.asked.empty())
+        throw Error("cannot resume experiment '" + config.name + "': ask/tell number " +
+                    std::to_string(*trial.tell_seq) + " is stored twice");
+      event.told = &trial;
+      root_told[root_of[trial.number]] = true;
+    }
+    out.next_seq = std::max(out.next_seq, std::max(trial.ask_seq.value_or(0),
+                                                   trial.tell_seq.value_or(0)) + 1);
+  }
+  if (events.empty()) {
+    check_state();
+    return out;
+  }
+
+  std::int64_t last_tell_seq = -1;
+  for (const auto& [seq, event] : events)
+    if (event.told) last_tell_seq = seq;
+  if (last_tell_seq < 0) check_state();  // only legacy tells so far
+  for (const auto& [seq, event] : events) {
+    if (event.told) {
+      if (!event.asked.empty())
+        throw Error("cannot resume experiment '" + config.name + "': ask/tell number " +
+                    std::to_string(seq) + " is stored twice");
+      tell(*event.told);
+      if (seq == last_tell_seq) check_state();
+      continue;
+    }
+    std::vector<Candidate> asked = strategy.ask(event.asked.size());
+    for (std::size_t i = 0; i < event.asked.size(); ++i) {
+      if (i >= asked.size() || asked[i] != space.parse(event.asked[i]->candidate))
+        replay_mismatch(config, space, *event.asked[i], asked, i);
+    }
+  }
+  for (int root : roots) {
+    if (root_told.count(root)) continue;
+    const TrialRecord& asked = trials[static_cast<std::size_t>(root)];
+    out.retries.push_back(Retry{space.parse(asked.candidate), latest_attempt[root]});
+  }
+  return out;
+}
+
+// Weight-sharing strategies store their search log with the experiment's first trial; handing it
+// back lets them resume without re-running a finished supernet search (Strategy::restore_search).
+void restore_search(Strategy& strategy, const TrialStore& store, const TrialRecord& first) {
+  std::map<int, Metrics> by_step;
+  for (const IntermediateValue& value : store.intermediate_values(first.id))
+    by_step[value.step].set(value.name, value.value);
+  if (by_step.empty()) return;
+  std::vector<SearchLogEntry> log;
+  for (auto& [step, values] : by_step) log.push_back(SearchLogEntry{step, std::move(values)});
+  strategy.restore_search(log);
+}
+
+}  // namespace
+
+// Multi-objective experiments keep their hypervolume in experiment_values (reference point:
+// the config's objectives[].reference, else the worst observed value of each objective).
+void store_hypervolume(TrialStore& store, std::int64_t experiment_id,
+                       const std::vector<Objective>& objectives) {
+  if (objectives.size() < 2) return;
+  std::optional<std::vector<double>> reference;
+  if (objectives.front().reference) {
+    reference.emplace();
+    for (const auto& objective : objectives) reference->push_back(objective.reference.value());
+  }
+  auto volume = experiment_hypervolume(store.trials(experiment_id), objectives, reference);
+  if (volume) store.set_experiment_value(experiment_id, "hypervolume", *volume);
+}
+
+RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOptions& options) {
+  const std::string worker = options.worker.empty() ? default_worker() : options.worker;
+  if (options.workers == 0) throw Error("--workers 0: expected an integer >= 1");
+  std::unique_ptr<TrialExecutor> executor =
+      options.workers == 1 ? make_inline_executor(experiment, worker)
+                           : make_thread_executor(experiment, options.workers, worker);
+  RunSummary summary = run_experiment(experiment, store, options, *executor);
+  executor->shutdown();
+  return summary;
+}
+
+RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOptions& options,
+                          TrialExecutor& executor) {
+  const ExperimentConfig& config = experiment.config();
+  const SearchSpace& space = experiment.space();
+  RunSummary summary;
+  auto started = std::chrono::steady_clock::now();
+
+  std::unique_ptr<Strategy> strategy = experiment.make_strategy();
+  std::unique_ptr<PruningSession> pruning = make_pruning_session(config, space);  // docs/pruners.md
+  BestTracker best(config.objectives.front());
+  long long finished = 0;  // told trials, counted against budget.trials
+  std::int64_t next_seq = 0;
+  std::deque<Retry> retries;
+
+  auto existing = store.find_experiment(config.name);
+  if (existing && !options.resume) {
+    throw Error("experiment '" + config.name + "' already exists in " + store.path() + " (" +
+                std::to_string(store.trials(existing->id).size()) +
+                " trials); pass --resume to continue it, or give the experiment another name");
+  }
+  if (existing) {
+    ExperimentConfig stored = ExperimentConfig::parse(existing->config_text, store.path());
+    stored.seed = existing->seed;
+    if (stored.identity() != config.identity()) {
+      throw Error("cannot resume experiment '" + config.name + "' in " + store.path() +
+                  ": its stored configuration (seed " + std::to_string(existing->seed) +
+                  ") differs from " + config.source +
+                  " in space, strategy, evaluators, objectives, constraints, pruner or seed (only "
+                  "budget and database may change on resume)");
+    }
+    summary.experiment_id = existing->id;
+    summary.interrupted = store.fail_running_trials(existing->id, kInterruptedReason);
+    std::vector<TrialRecord> trials = store.trials(existing->id);
+    if (pruning) pruning->load(store, trials);  // pruning decisions rebuild from the database
+    for (std::size_t i = 0; i < trials.size(); ++i)
+      TANDEM_CHECK(trials[i].number == static_cast<int>(i),
+                   "cannot resume experiment '" + config.name + "': trial numbers are not 0, 1, "
+                   "2, ... (the database was modified by hand?)");
+    if (!trials.empty()) restore_search(*strategy, store, trials.front());
+    Replayed replayed = replay(config, space, *strategy, store, trials, best);
+    strategy->take_search_log();  // a re-run search's log is stored with trial #0 already
+    finished = replayed.told;
+    next_seq = replayed.next_seq;
+    retries = std::move(replayed.retries);
+    summary.replayed = finished;
+    store.set_experiment_status(existing->id, "running");
+  } else {
+    summary.experiment_id = store.create_experiment(config.name, config.text, config.seed);
+  }
+
+  const long long trial_budget = options.trials ? *options.trials : config.budget.trials;
+  const double second_budget = config.budget.seconds;
+  const std::string worker = options.worker.empty() ? default_worker() : options.worker;
+  Progress progress(options.progress_stream, trial_budget, second_budget, options.show_progress);
+
+  struct Running {
+    Candidate candidate;
+    int number = 0;
+    std::size_t slot = 0;
+  };
+  std::map<std::int64_t, Running> running;  // by trial id
+
+  // Liveness for readers of the database (heartbeats table): at start, then every 10 s, for the
+  // coordinator and for the workers evaluating a trial (the executor detects lost ones).
+  auto last_heartbeat = std::chrono::steady_clock::now();
+  store.heartbeat(summary.experiment_id, worker);
+  auto heartbeat_if_due = [&] {
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_heartbeat < std::chrono::seconds(10)) return;
+    store.heartbeat(summary.experiment_id, worker);
+    for (const auto& [id, trial] : running) {
+      std::string name = executor.worker_name(trial.slot);
+      if (name != worker) store.heartbeat(summary.experiment_id, name);
+    }
+    last_heartbeat = now;
+  };
+
+  auto out_of_time = [&] {
+    if (second_budget <= 0) return false;
+    double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return elapsed >= second_budget;
+  };
+
+  auto room = [&]() -> long long {          // trials that may still start under the budget
+    if (trial_budget == 0) return std::numeric_limits<long long>::max();
+    return trial_budget - finished - static_cast<long long>(running.size());
+  };
+  auto start = [&](std::size_t slot, const Candidate& candidate, const TrialOrigin& origin,
+                   const std::vector<SearchLogEntry>& search_log = {}) {
+    TrialRecord trial = store.start_trial(summary.experiment_id, space.name(),
+                                          space.to_string(candidate),
+                                          space.accelerator_string(candidate),
+                                          executor.worker_name(slot), origin);
+    for (const SearchLogEntry& entry : search_log)  // weight-sharing search, see strategy.hpp
+      store.log_intermediate(trial.id, entry.step, entry.values);
+    if (pruning) pruning->started(trial, candidate);
+    running[trial.id] = Running{candidate, trial.number, slot};
+    executor.dispatch(slot, TrialWork{trial.id, trial.number, candidate});
+  };
+  ReportSink sink = [&](std::int64_t trial_id, int step, const Metrics& values) {
+    store.log_intermediate(trial_id, step, values);
+    return pruning && pruning->report(trial_id, step, values).prune;  // true: stop the trial
+  };
+
+  for (;;) {
+    // Fill the idle slots: candidates of lost or interrupted trials first, then new asks.
+    while (room() > 0 && !out_of_time() && !stop_requested() && executor.free_slots() > 0) {
+      if (!retries.empty()) {
+        Retry retry = std::move(retries.front());
+        retries.pop_front();
+        start(*executor.free_slot(), retry.candidate, TrialOrigin{std::nullopt,
+                                                                 retry.previous_number});
+        ++summary.retried;
+        continue;
+      }
+      if (strategy->finished()) break;
+      std::size_t wanted =
+          static_cast<std::size_t>(std::min<long long>(room(), executor.free_slots()));
+      std::vector<Candidate> asked = strategy->ask(wanted);
+      if (asked.empty()) break;  // finished, or waiting for results
+      TANDEM_CHECK(asked.size() <= wanted, "strategy returned more candidates than asked for");
+      const std::int64_t seq = next_seq++;
+      std::vector<SearchLogEntry> search_log = strategy->take_search_log();
+      for (const Candidate& candidate : asked) {
+        start(*executor.free_slot(), candidate, TrialOrigin{seq, std::nullopt}, search_log);
+        search_log.clear();  // stored with the first trial of the ask only
+      }
+    }
+    if (running.empty()) {
+      bool more_to_do = !retries.empty() || (room() > 0 && !strategy->finished());
+      if (executor.live_slots() == 0 && more_to_do && !out_of_time() && !stop_requested()) {
+        store.set_experiment_status(summary.experiment_id, "interrupted");
+        throw Error("experiment '" + config.name + "': every worker was lost after " +
+                    std::to_string(summary.new_trials) +
+                    " new trials; continue with --resume once workers are available");
+      }
+      break;
+    }
+
+    std::optional<ExecutorEvent> event = executor.next(std::chrono::milliseconds(200), sink);
+    heartbeat_if_due();
+    if (!event) continue;
+    auto found = running.find(event->trial_id);
+    TANDEM_CHECK(found != running.end(), "an executor reported an unknown trial");
+    Running trial = std::move(found->second);
+    running.erase(found);
+    if (event->kind == ExecutorEvent::Kind::lost) {
+      store.finish_trial(event->trial_id, TrialResult::failed(kWorkerLostReason), std::nullopt,
+                         std::nullopt);
+      if (pruning)
+        pruning->finished(event->trial_id, TrialResult::failed(kWorkerLostReason), std::nullopt);
+      retries.push_back(Retry{trial.candidate, trial.number});
+      ++summary.lost;
+      if (options.show_progress && options.progress_stream)
+        std::fprintf(options.progress_stream, "tandem: trial #%d: worker %s lost (%s); re-running\n",
+                     trial.number, executor.worker_name(event->slot).c_str(),
+                     event->detail.c_str());
+      continue;
+    }
+    if (pruning) event->result = pruning->explain(event->trial_id, std::move(event->result));
+    strategy->tell(trial.candidate, event->result);
+    const std::int64_t tell_seq = next_seq++;
+    store.finish_trial(event->trial_id, event->result, strategy->state(), tell_seq);
+    if (pruning) pruning->finished(event->trial_id, event->result, tell_seq);
+    best.add(trial.number, event->result);
+    ++finished;
+    ++summary.new_trials;
+    progress.update(finished, best.text());
+  }
+  progress.finish(finished, best.text());
+
+  summary.stopped_by_signal = stop_requested();
+  store_hypervolume(store, summary.experiment_id, config.objectives);
+  store.set_experiment_status(summary.experiment_id,
+                              summary.stopped_by_signal ? "interrupted" : "finished");
+  summary.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return summary;
+}
+
+}  // namespace tandem

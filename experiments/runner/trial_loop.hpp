@@ -1,0 +1,76 @@
+// The trial loop of ARCHITECTURE.md, owned by experiments/:
+//   candidates = strategy.ask(n); result = evaluate(candidate, reporter);
+//   strategy.tell(candidate, result); store.finish_trial(result, strategy.state())
+// One coordinator (the calling thread) owns the strategy and the TrialStore and does every
+// database write; a TrialExecutor evaluates up to N trials at once (inline, threads or MPI ranks)
+// and results are told in the order they arrive. Every ask() call and every tell() gets the next
+// number of one per-experiment counter (trials.ask_seq / tell_seq, schema 3).
+// Resume: trials left RUNNING by a dead process become FAILED ("interrupted"); the strategy is
+// rebuilt by replaying the stored asks in ask order interleaved with the stored tells in tell
+// order (each replayed ask must reproduce the stored candidates, and the state after the last
+// tell must equal the stored one). Candidates that were asked but whose result was never told
+// (interrupted, worker lost) are evaluated again first, as new trials with retry_of set. Every
+// finished trial is kept and none is duplicated. See docs/distributed.md.
+// Weight-sharing strategies: the search log a strategy hands over after an ask() is stored as
+// intermediate values of the first trial of that ask; on resume the first trial's values go back
+// through Strategy::restore_search() before the replay, so a finished search is not re-run.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <optional>
+#include <string>
+
+#include "db/trial_store.hpp"
+#include "experiments/runner/experiment.hpp"
+
+namespace tandem {
+
+struct RunOptions {
+  bool resume = false;
+  std::optional<long long> trials;  // overrides budget.trials
+  bool show_progress = true;
+  std::FILE* progress_stream = stderr;
+  std::string worker;  // "" = host:pid
+  std::size_t workers = 1;  // trials evaluated at once on this machine (threads when > 1)
+};
+
+struct RunSummary {
+  std::int64_t experiment_id = 0;
+  long long replayed = 0;      // finished trials rebuilt from the database
+  long long new_trials = 0;    // trials finished by this invocation
+  long long interrupted = 0;   // RUNNING trials of a dead process marked FAILED
+  long long lost = 0;          // trials whose worker stopped answering (FAILED "worker lost")
+  long long retried = 0;       // trials that re-ran an interrupted or lost trial's candidate
+  bool stopped_by_signal = false;
+  double seconds = 0.0;
+};
+
+// Reason stored on trials whose process died mid-evaluation (they are not told to strategies).
+inline constexpr const char* kInterruptedReason = "interrupted";
+// Reason stored on trials whose worker died or hung (they are not told; their candidate re-runs).
+inline constexpr const char* kWorkerLostReason = "worker lost";
+
+class TrialExecutor;
+
+// Runs (or resumes) the experiment in `store`. Throws tandem::Error for an existing experiment
+// without resume, or a stored experiment whose configuration differs.
+// options.workers == 1 evaluates inline (the sequential loop), more uses that many threads.
+RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOptions& options);
+// The same with a given executor (the MPI coordinator uses this); options.workers is ignored.
+RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOptions& options,
+                          TrialExecutor& executor);
+
+// "host:pid" of this process.
+std::string default_worker_name();
+
+// True when a stored trial's result was handed to the strategy (not interrupted / lost).
+bool was_told(const TrialRecord& trial);
+
+// Installs SIGINT/SIGTERM handlers that ask the loop to stop after the current trial.
+void install_stop_handlers();
+bool stop_requested();
+void request_stop();
+void clear_stop_request();
+
+}  // namespace tandem
