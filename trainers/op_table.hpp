@@ -1,5 +1,5 @@
 // The op table: one entry per differentiable op with its forward and backward kernels. The tape
-// (autograd.hpp) and the gradient-check harness (tests/trainers/test_op_table.cpp) both drive ops
+// (autograd.hpp) and the gradient-check harness (tests/trainers/test_op_gradients.cpp) both drive ops
 // only through this table, so every op is checked the same way.
 //
 // Conventions follow PyTorch (torch.nn.functional) unless stated: NCHW float32 tensors; conv
