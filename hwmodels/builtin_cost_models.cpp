@@ -10,27 +10,29 @@ namespace tandem::hw {
 
 void register_builtin_cost_models() {
   CostModelRegistry& registry = cost_model_registry();
-  registry.add("systolic", "SCALE-Sim v2 systolic array (os/ws/is), exact compute cycles",
+  registry.add("systolic", "analytic",
+               "SCALE-Sim v2 systolic array (os/ws/is), exact compute cycles",
                [](const ConfigNode& node) -> std::unique_ptr<CostModel> {
                  return std::make_unique<SystolicArrayModel>(SystolicOptions::parse(node));
                });
   set_cost_model_parameters("systolic", SystolicOptions::parameters());
-  registry.add("eyeriss", "Eyeriss-like row-stationary array with a per-layer mapper",
+  registry.add("eyeriss", "analytic", "Eyeriss-like row-stationary array with a per-layer mapper",
                [](const ConfigNode& node) -> std::unique_ptr<CostModel> {
                  return std::make_unique<EyerissModel>(EyerissOptions::parse(node));
                });
   set_cost_model_parameters("eyeriss", EyerissOptions::parameters());
-  registry.add("roofline", "CPU / GPU / NPU roofline with per-layer launch overhead",
+  registry.add("roofline", "analytic", "CPU / GPU / NPU roofline with per-layer launch overhead",
                [](const ConfigNode& node) -> std::unique_ptr<CostModel> {
                  return std::make_unique<RooflineModel>(RooflineOptions::parse(node));
                });
   set_cost_model_parameters("roofline", RooflineOptions::parameters());
-  registry.add("lookup_table", "per-layer latency/energy measured on a device (CSV lookup)",
+  registry.add("lookup_table", "measured",
+               "per-layer latency/energy measured on a device (CSV lookup)",
                [](const ConfigNode& node) -> std::unique_ptr<CostModel> {
                  return std::make_unique<LookupTableModel>(LookupTableOptions::parse(node));
                });
   set_cost_model_parameters("lookup_table", LookupTableOptions::parameters());
-  registry.add("heterogeneous", "NASAIC-style chip of parallel sub-accelerators",
+  registry.add("heterogeneous", "analytic", "NASAIC-style chip of parallel sub-accelerators",
                [](const ConfigNode& node) -> std::unique_ptr<CostModel> {
                  return std::make_unique<HeterogeneousModel>(HeterogeneousOptions::parse(node));
                });

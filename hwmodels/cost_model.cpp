@@ -60,7 +60,7 @@ CostReport CostModel::evaluate(const std::vector<LayerWorkload>& layers) const {
 }
 
 CostModelRegistry& cost_model_registry() {
-  static CostModelRegistry registry("cost model");
+  static CostModelRegistry registry("cost model", {"analytic", "measured"});
   return registry;
 }
 

@@ -111,6 +111,8 @@ class CostModel {
   LoweringOptions lowering_;
 };
 
+// Kinds: analytic (latency and energy computed from a model of the hardware), measured (looked up
+// in measurements taken on a device).
 using CostModelRegistry = Registry<CostModel, const ConfigNode&>;
 // Models by config name; filled by register_builtin_cost_models().
 CostModelRegistry& cost_model_registry();

@@ -178,7 +178,7 @@ Eigen::VectorXd GpPredictor::predict_stddev(const Eigen::MatrixXd& features) con
 }
 
 void register_gp(PredictorRegistry& registry) {
-  registry.add("gp",
+  registry.add("gp", "kernel",
                "Gaussian process (rbf or matern52 kernel), marginal-likelihood hyperparameters",
                [](const PredictorContext& context) -> std::unique_ptr<Predictor> {
                  return std::make_unique<GpPredictor>(GpOptions::parse(context.options));

@@ -342,7 +342,7 @@ Eigen::VectorXd MlpEnsemble::predict_stddev(const Eigen::MatrixXd& features) con
 }
 
 void register_mlp_ensemble(PredictorRegistry& registry) {
-  registry.add("mlp_ensemble",
+  registry.add("mlp_ensemble", "neural",
                "BANANAS ensemble of feed-forward networks (White et al. 2021): members, "
                "hidden_layers, width, epochs, batch_size, learning_rate, adam_beta1/2, "
                "adam_epsilon, loss, output_l1, normalize_targets",

@@ -44,6 +44,8 @@ struct PredictorContext {
   std::uint64_t seed = 0;
 };
 
+// Kinds: linear (ridge), kernel (Gaussian process), tree (gradient-boosted trees), neural (neural
+// networks: ensembles, pretrained MLPs).
 using PredictorRegistry = Registry<Predictor, const PredictorContext&>;
 // Predictors by config name; filled by register_builtin_predictors().
 PredictorRegistry& predictor_registry();

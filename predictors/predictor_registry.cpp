@@ -11,7 +11,7 @@
 namespace tandem {
 
 PredictorRegistry& predictor_registry() {
-  static PredictorRegistry registry("predictor");
+  static PredictorRegistry registry("predictor", {"linear", "kernel", "tree", "neural"});
   return registry;
 }
 

@@ -254,7 +254,7 @@ Eigen::VectorXd PretrainedMlpPredictor::predict(const Eigen::MatrixXd& features)
 }
 
 void register_pretrained(PredictorRegistry& registry) {
-  registry.add("pretrained",
+  registry.add("pretrained", "neural",
                "MLP pretrained on free statistics (params, MACs), then fine-tuned (FBNetV3)",
                [](const PredictorContext& context) -> std::unique_ptr<Predictor> {
                  return std::make_unique<PretrainedMlpPredictor>(

@@ -117,7 +117,7 @@ double RidgePredictor::intercept() const {
 }
 
 void register_ridge(PredictorRegistry& registry) {
-  registry.add("ridge",
+  registry.add("ridge", "linear",
                "ridge regression, closed form; alpha by leave-one-out unless given",
                [](const PredictorContext& context) -> std::unique_ptr<Predictor> {
                  return std::make_unique<RidgePredictor>(RidgeOptions::parse(context.options));

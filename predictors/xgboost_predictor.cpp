@@ -138,7 +138,7 @@ Eigen::VectorXd XgboostPredictor::predict(const Eigen::MatrixXd& features) const
 }
 
 void register_xgboost(PredictorRegistry& registry) {
-  registry.add("xgboost", "gradient-boosted trees (XGBoost C API), NASLib defaults",
+  registry.add("xgboost", "tree", "gradient-boosted trees (XGBoost C API), NASLib defaults",
                [](const PredictorContext& context) -> std::unique_ptr<Predictor> {
                  return std::make_unique<XgboostPredictor>(XgboostOptions::parse(context.options),
                                                            context.seed);

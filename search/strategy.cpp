@@ -4,7 +4,9 @@
 namespace tandem {
 
 StrategyRegistry& strategy_registry() {
-  static StrategyRegistry registry("search strategy");
+  static StrategyRegistry registry(
+      "search strategy",
+      {"black-box", "multi-objective", "model-based", "rl", "weight-sharing", "wrapper"});
   return registry;
 }
 

@@ -59,6 +59,11 @@ struct StrategyContext {
   std::string config_dir = "";
 };
 
+// Kinds: black-box (samples candidates from the space alone: random, evolution, local search),
+// multi-objective (Pareto-based: nsga2), model-based (fits a predictor to choose candidates), rl
+// (a policy trained by REINFORCE), weight-sharing (trains a supernet and hands out only its
+// derived architecture(s); needs a space with a supernet), wrapper (wraps another strategy given
+// in its options).
 using StrategyRegistry = Registry<Strategy, const StrategyContext&>;
 StrategyRegistry& strategy_registry();
 

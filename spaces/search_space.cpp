@@ -131,7 +131,8 @@ std::vector<double> SearchSpace::one_hot(const Candidate& candidate) const {
 }
 
 SpaceRegistry& space_registry() {
-  static SpaceRegistry registry("search space");
+  static SpaceRegistry registry("search space",
+                                {"cell", "macro", "accelerator", "joint", "multitask"});
   return registry;
 }
 

@@ -8,6 +8,7 @@
 #include <mutex>
 
 #include "experiments/evaluators/evaluator_registry.hpp"
+#include "experiments/pruners/pruner_registry.hpp"
 #include "hwmodels/cost_model.hpp"
 #include "predictors/predictor.hpp"
 #include "search/model_based/bananas.hpp"
@@ -69,6 +70,7 @@ void register_builtins() {
     register_builtin_predictors();
     register_builtin_strategies(strategy_registry());
     register_builtin_evaluators();
+    register_builtin_pruners();
   });
 }
 

@@ -200,11 +200,10 @@ TensorShape parse_shape(const std::string& text) {
   std::stringstream in(text);
   std::string part;
   while (std::getline(in, part, 'x')) {
-    char* end = nullptr;
-    const long v = std::strtol(part.c_str(), &end, 10);
-    TANDEM_CHECK(!part.empty() && *end == '\0' && v > 0,
+    const std::optional<long long> v = parse_integer_text(part);
+    TANDEM_CHECK(v && *v > 0 && *v <= INT_MAX,
                  "--input '" + text + "': expected CxHxW with positive integers, e.g. 3x32x32");
-    dims.push_back(static_cast<int>(v));
+    dims.push_back(static_cast<int>(*v));
   }
   TANDEM_CHECK(dims.size() == 3, "--input '" + text + "': expected CxHxW, e.g. 3x32x32");
   return {dims[0], dims[1], dims[2]};
@@ -241,19 +240,17 @@ int cli_bench(int argc, char** argv) {
                         cxxopts::value<std::string>())(
       "space", "search space of --arch", cxxopts::value<std::string>())(
       "arch", "candidate string of --space", cxxopts::value<std::string>())(
-      "batch", "batch size (with --space)", cxxopts::value<int>()->default_value("64"))(
+      "batch", "batch size (with --space)", integer_value("64"))(
       "input", "input shape CxHxW (with --space)", cxxopts::value<std::string>())(
-      "classes", "classes (with --space)", cxxopts::value<int>()->default_value("10"))(
-      "steps", "timed steps (default: as torch_ref.py, ~4 s)", cxxopts::value<int>()->default_value("0"))(
-      "threads", "engine threads", cxxopts::value<int>()->default_value("2"));
+      "classes", "classes (with --space)", integer_value("10"))(
+      "steps", "timed steps (default: as torch_ref.py, ~4 s)", integer_value("0"))(
+      "threads", "engine threads", integer_value("2"));
   cxxopts::ParseResult args;
   if (!parse_command_line(options, argc, argv, {"SUBCOMMAND"}, args)) return 0;
   const std::string sub = args["SUBCOMMAND"].as<std::string>();
   TANDEM_CHECK(sub == "train", "tandem bench: unknown subcommand '" + sub + "'; accepted: train");
-  const int threads = args["threads"].as<int>();
-  const int steps = args["steps"].as<int>();
-  TANDEM_CHECK(threads > 0, "--threads must be positive");
-  TANDEM_CHECK(steps >= 0, "--steps must be >= 0");
+  const int threads = static_cast<int>(integer_option(args, "threads", 1, INT_MAX));
+  const int steps = static_cast<int>(integer_option(args, "steps", 0, INT_MAX));
   std::cout << "# tandem bench train threads=" << threads << " kernels=" << kernels::table().isa
             << std::endl;
   std::cout << "# name step_ms images_per_s gflop_per_s" << std::endl;
@@ -271,13 +268,12 @@ int cli_bench(int argc, char** argv) {
     auto space = space_registry().create(args["space"].as<std::string>(), ConfigNode());
     GraphOptions graph_options = space->graph_options();
     if (args.count("input")) graph_options.input = parse_shape(args["input"].as<std::string>());
-    graph_options.classes = args["classes"].as<int>();
-    TANDEM_CHECK(graph_options.classes > 0, "--classes must be positive");
+    graph_options.classes = static_cast<int>(integer_option(args, "classes", 1, INT_MAX));
     space->set_graph_options(graph_options);
     const Candidate candidate = space->parse(args["arch"].as<std::string>());
     space->check(candidate);
-    const int batch = args["batch"].as<int>();
-    TANDEM_CHECK(batch > 1, "--batch must be at least 2 (batch norm needs it)");
+    // at least 2: batch norm needs it
+    const int batch = static_cast<int>(integer_option(args, "batch", 2, INT_MAX));
     bench_network(args["space"].as<std::string>(), space->to_graph(candidate), batch,
                   graph_options.classes, threads, steps);
   }

@@ -80,13 +80,12 @@ int cli_bench_proxies(int argc, char** argv) {
                                      cxxopts::value<std::string>())(
       "tasks", "comma-separated: cifar10, cifar100, ImageNet16-120",
       cxxopts::value<std::string>()->default_value("cifar10,cifar100,ImageNet16-120"))(
-      "every", "score every N-th row of each task", cxxopts::value<int>()->default_value("1"))(
-      "batch", "minibatch size", cxxopts::value<int>()->default_value("64"))(
-      "seed", "weight initialisation and batch choice",
-      cxxopts::value<long long>()->default_value("0"))(
+      "every", "score every N-th row of each task", integer_value("1"))(
+      "batch", "minibatch size", integer_value("64"))(
+      "seed", "weight initialisation and batch choice", integer_value("0"))(
       "fit", "resize or pad the data to the task's input",
       cxxopts::value<std::string>()->default_value("resize"))(
-      "threads", "threads per network (0 = all cores)", cxxopts::value<int>()->default_value("1"))(
+      "threads", "threads per network (0 = all cores)", integer_value("1"))(
       "zc", "NAS-Bench-Suite-Zero NB201 scores",
       cxxopts::value<std::string>()->default_value("data/nas-bench-suite-zero/zc_nasbench201.csv"))(
       "table", "NAS-Bench-201 accuracy table",
@@ -115,16 +114,13 @@ int cli_bench_proxies(int argc, char** argv) {
                   "; accepted: " + join(names, ", "));
     chosen.push_back(*found);
   }
-  const int every = args["every"].as<int>();
-  if (every < 1) throw Error("tandem bench proxies: --every must be >= 1, got " + std::to_string(every));
-  const long long seed = args["seed"].as<long long>();
-  if (seed < 0) throw Error("tandem bench proxies: --seed must be >= 0, got " + std::to_string(seed));
+  const int every = static_cast<int>(integer_option(args, "every", 1, INT_MAX));
   ZeroCostOptions scoring;
-  scoring.seed = static_cast<std::uint64_t>(seed);
-  scoring.threads = args["threads"].as<int>();
+  scoring.seed = seed_option(args);
+  scoring.threads = static_cast<int>(integer_option(args, "threads", 0, INT_MAX));
   scoring.validate();
   ZeroCostBatchOptions batching;
-  batching.batch_size = args["batch"].as<int>();
+  batching.batch_size = static_cast<int>(integer_option(args, "batch", 1, INT_MAX));
   batching.seed = scoring.seed;
   batching.fit = args["fit"].as<std::string>();
   batching.validate();

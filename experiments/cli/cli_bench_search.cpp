@@ -42,11 +42,10 @@ std::vector<long long> parse_budgets(const std::string& text) {
   std::vector<long long> out;
   for (const auto& item : split(text, ',')) {
     const std::string value = trim(item);
-    char* end = nullptr;
-    const long long budget = std::strtoll(value.c_str(), &end, 10);
-    if (value.empty() || *end != '\0' || budget <= 0)
+    const std::optional<long long> budget = parse_integer_text(value);
+    if (!budget || *budget <= 0)
       throw Error("--budgets '" + text + "': '" + value + "' is not an integer >= 1");
-    out.push_back(budget);
+    out.push_back(*budget);
   }
   std::sort(out.begin(), out.end());
   out.erase(std::unique(out.begin(), out.end()), out.end());
@@ -134,8 +133,7 @@ int cli_bench_search(int argc, char** argv) {
   cxxopts::Options options(argv[0],
                            "Benchmark a search strategy against random search on a config's "
                            "evaluators (mean and std over seeds per budget).");
-  options.add_options()("seeds", "number of seeds (runs) per strategy",
-                        cxxopts::value<long long>()->default_value("20"))(
+  options.add_options()("seeds", "number of seeds (runs) per strategy", integer_value("20"))(
       "budgets", "comma-separated trial budgets",
       cxxopts::value<std::string>()->default_value("50,100,300,1000"))(
       "truth", "metric reported for the best-by-objective trial (single objective)",
@@ -150,8 +148,7 @@ int cli_bench_search(int argc, char** argv) {
   if (!parse_command_line(options, argc, argv, {"CONFIG"}, args)) return 0;
   const std::string format = args["format"].as<std::string>();
   check_output_format(format);
-  const long long seeds = args["seeds"].as<long long>();
-  if (seeds < 1) throw Error("--seeds " + std::to_string(seeds) + ": expected an integer >= 1");
+  const long long seeds = integer_option(args, "seeds", 1, kNoUpperBound);
   const std::vector<long long> budgets = parse_budgets(args["budgets"].as<std::string>());
 
   ExperimentConfig config = ExperimentConfig::load(args["CONFIG"].as<std::string>());

@@ -2,6 +2,8 @@
 #include "experiments/cli/cli_options.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <charconv>
 #include <iostream>
 
 #include "core/error.hpp"
@@ -40,6 +42,66 @@ bool parse_command_line(cxxopts::Options& options, int argc, char** argv,
                 "' (usage: " + options.program() + help_positional + " [options])");
   }
   return true;
+}
+
+namespace {
+
+// An optional '-' and at least one decimal digit, nothing else.
+bool integer_syntax(const std::string& text) {
+  const std::size_t digits_from = !text.empty() && text[0] == '-' ? 1 : 0;
+  if (text.size() == digits_from) return false;
+  return std::all_of(text.begin() + static_cast<std::ptrdiff_t>(digits_from), text.end(),
+                     [](char c) { return std::isdigit(static_cast<unsigned char>(c)) != 0; });
+}
+
+}  // namespace
+
+std::optional<long long> parse_integer_text(const std::string& text) {
+  if (!integer_syntax(text)) return std::nullopt;
+  long long value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;  // overflow
+  return value;
+}
+
+long long parse_integer_argument(const std::string& option, const std::string& text, long long low,
+                                 long long high) {
+  const std::optional<long long> value = parse_integer_text(text);
+  if (value && *value >= low && *value <= high) return *value;
+  const bool overflow = !value && integer_syntax(text);
+  const std::string range = high == kNoUpperBound && !overflow
+                                ? ">= " + std::to_string(low)
+                                : "in [" + std::to_string(low) + ", " + std::to_string(high) + "]";
+  throw Error(option + " " + (integer_syntax(text) ? text : "'" + text + "'") +
+              ": expected an integer " + range);
+}
+
+std::shared_ptr<cxxopts::Value> integer_value(const std::string& default_value) {
+  auto value = cxxopts::value<std::string>();
+  if (!default_value.empty()) value->default_value(default_value);
+  return value;
+}
+
+long long integer_option(const cxxopts::ParseResult& args, const std::string& name, long long low,
+                         long long high) {
+  return parse_integer_argument("--" + name, args[name].as<std::string>(), low, high);
+}
+
+std::optional<long long> optional_integer_option(const cxxopts::ParseResult& args,
+                                                 const std::string& name, long long low,
+                                                 long long high) {
+  if (args.count(name) == 0) return std::nullopt;
+  return integer_option(args, name, low, high);
+}
+
+std::uint64_t seed_option(const cxxopts::ParseResult& args, const std::string& name) {
+  return static_cast<std::uint64_t>(integer_option(args, name, 0, kNoUpperBound));
+}
+
+std::optional<std::uint64_t> optional_seed_option(const cxxopts::ParseResult& args,
+                                                  const std::string& name) {
+  if (args.count(name) == 0) return std::nullopt;
+  return seed_option(args, name);
 }
 
 }  // namespace tandem

@@ -1,9 +1,23 @@
 // Shared cxxopts plumbing for the sub-commands: parse with positional arguments, print --help,
-// and report missing or extra positional arguments as one-line errors.
+// report missing or extra positional arguments as one-line errors, and read integer options.
+//
+// Integers on the command line (seeds, counts, sizes) have ONE grammar, whatever the command:
+// an optional '-' followed by decimal digits and nothing else (no '+', spaces, hex, exponent or
+// fraction), within the option's range. Seeds are integers in [0, 2^63 - 1], the range of the
+// config file's `seed:`, so `--seed -3` is rejected by every command; counts are integers >= 1
+// unless the option's help says 0 means "all" or "auto". Integer options are declared with
+// integer_value() (text, so that tandem, not cxxopts, parses them) and read with integer_option()
+// or seed_option(). A bad value is one Error, "--NAME VALUE: expected an integer in [LOW, HIGH]"
+// (">= LOW" when there is no upper bound; a value that is not an integer is quoted), which the CLI
+// prints once after its "tandem COMMAND: error: " prefix.
 #pragma once
 
 #include <cxxopts.hpp>
 
+#include <climits>
+#include <cstdint>
+#include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,5 +30,31 @@ bool parse_command_line(cxxopts::Options& options, int argc, char** argv,
                         const std::vector<std::string>& positional,
                         cxxopts::ParseResult& result,
                         const std::vector<std::string>& optional_positional = {});
+
+inline constexpr long long kNoUpperBound = LLONG_MAX;
+
+// The integer grammar above; nullopt when `text` is not an integer or overflows 64 bits.
+std::optional<long long> parse_integer_text(const std::string& text);
+
+// `text`, the value of `option` (its name with the dashes, "--seed"), as an integer in
+// [low, high]; throws the one-line Error described above otherwise.
+long long parse_integer_argument(const std::string& option, const std::string& text, long long low,
+                                 long long high);
+
+// The cxxopts value of an integer option, optionally with a default ("64").
+std::shared_ptr<cxxopts::Value> integer_value(const std::string& default_value = "");
+
+// The value of integer option `name` (without dashes), given or defaulted, in [low, high].
+long long integer_option(const cxxopts::ParseResult& args, const std::string& name, long long low,
+                         long long high);
+// The same for an option without a default: nullopt when it was not given.
+std::optional<long long> optional_integer_option(const cxxopts::ParseResult& args,
+                                                 const std::string& name, long long low,
+                                                 long long high);
+
+// A seed option (given or defaulted): an integer in [0, 2^63 - 1].
+std::uint64_t seed_option(const cxxopts::ParseResult& args, const std::string& name = "seed");
+std::optional<std::uint64_t> optional_seed_option(const cxxopts::ParseResult& args,
+                                                  const std::string& name = "seed");
 
 }  // namespace tandem

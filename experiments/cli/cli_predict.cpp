@@ -200,11 +200,10 @@ int predict_eval(int argc, char** argv) {
        cxxopts::value<std::string>()->default_value(""))
       ("features", "extra numeric columns/metrics appended to the encoding, e.g. flops,params",
        cxxopts::value<std::string>()->default_value(""))
-      ("train", "number of training architectures", cxxopts::value<long long>())
-      ("test", "number of test architectures", cxxopts::value<long long>())
-      ("seed", "seed of the split and the predictor", cxxopts::value<long long>()->default_value("0"))
-      ("repeats", "average over this many splits (seeds S, S+1, ...)",
-       cxxopts::value<long long>()->default_value("1"));
+      ("train", "number of training architectures", integer_value())
+      ("test", "number of test architectures", integer_value())
+      ("seed", "seed of the split and the predictor", integer_value("0"))
+      ("repeats", "average over this many splits (seeds S, S+1, ...)", integer_value("1"));
   cxxopts::ParseResult args;
   if (!parse_command_line(options, argc, argv, {}, args)) return 0;
 
@@ -226,12 +225,10 @@ int predict_eval(int argc, char** argv) {
   const EncodingKind encoding = parse_encoding_kind(encoding_text);
   const std::vector<std::string> features = split_list(args["features"].as<std::string>());
 
-  const long long train_size = args["train"].as<long long>();
-  const long long test_size = args["test"].as<long long>();
-  const long long repeats = args["repeats"].as<long long>();
-  if (train_size < 1) throw Error("--train must be >= 1, got " + std::to_string(train_size));
-  if (test_size < 2) throw Error("--test must be >= 2, got " + std::to_string(test_size));
-  if (repeats < 1) throw Error("--repeats must be >= 1, got " + std::to_string(repeats));
+  const long long train_size = integer_option(args, "train", 1, kNoUpperBound);
+  const long long test_size = integer_option(args, "test", 2, kNoUpperBound);
+  const long long repeats = integer_option(args, "repeats", 1, kNoUpperBound);
+  const std::uint64_t seed = seed_option(args);
 
   const std::string target_text = args["target"].as<std::string>();
   std::string target = target_text;
@@ -266,7 +263,6 @@ int predict_eval(int argc, char** argv) {
                 " exceeds the " + std::to_string(available) + " architectures with a finite '" +
                 target + "' in " + set.source);
 
-  const auto seed = static_cast<std::uint64_t>(args["seed"].as<long long>());
   Scores mean;
   for (long long r = 0; r < repeats; ++r) {
     const Scores s = evaluate_once(set, predictor_name, predictor_options, encoding, features,

@@ -25,13 +25,9 @@ TensorShape parse_shape(const std::string& text) {
   int* fields[3] = {&shape.channels, &shape.height, &shape.width};
   bool ok = parts.size() == 3;
   for (std::size_t i = 0; ok && i < 3; ++i) {
-    try {
-      std::size_t used = 0;
-      *fields[i] = std::stoi(parts[i], &used);
-      ok = used == parts[i].size() && *fields[i] >= 1 && *fields[i] <= 4096;
-    } catch (const std::exception&) {
-      ok = false;
-    }
+    const std::optional<long long> value = parse_integer_text(parts[i]);
+    ok = value && *value >= 1 && *value <= 4096;
+    if (ok) *fields[i] = static_cast<int>(*value);
   }
   if (!ok)
     throw Error("tandem proxy: --input-shape " + quoted(text) +
@@ -53,13 +49,13 @@ int cli_proxy(int argc, char** argv) {
       "dataset", "digits, mnist, fashion_mnist, cifar10, cifar100, or a CSV file / folder path",
       cxxopts::value<std::string>())("data-path", "folder or file of a named dataset",
                                      cxxopts::value<std::string>())(
-      "batch", "minibatch size", cxxopts::value<int>()->default_value("64"))(
-      "seed", "weight initialisation and batch choice", cxxopts::value<long long>()->default_value("0"))(
+      "batch", "minibatch size", integer_value("64"))(
+      "seed", "weight initialisation and batch choice", integer_value("0"))(
       "input-shape", "lower the network for this C,H,W input and fit the batch to it",
       cxxopts::value<std::string>())(
       "fit", "how a batch is fitted to --input-shape: resize or pad",
       cxxopts::value<std::string>()->default_value("resize"))(
-      "threads", "threads (0 = all cores)", cxxopts::value<int>()->default_value("1"));
+      "threads", "threads (0 = all cores)", integer_value("1"));
   cxxopts::ParseResult args;
   if (!parse_command_line(options, argc, argv, {}, args)) return 0;
 
@@ -70,14 +66,12 @@ int cli_proxy(int argc, char** argv) {
   std::vector<std::string> proxies;
   for (const std::string& name : split(args["proxies"].as<std::string>(), ','))
     proxies.push_back(zero_cost_proxy(trim(name)).name);
-  const long long seed = args["seed"].as<long long>();
-  if (seed < 0) throw Error("tandem proxy: --seed must be >= 0, got " + std::to_string(seed));
   ZeroCostOptions scoring;
-  scoring.seed = static_cast<std::uint64_t>(seed);
-  scoring.threads = args["threads"].as<int>();
+  scoring.seed = seed_option(args);
+  scoring.threads = static_cast<int>(integer_option(args, "threads", 0, INT_MAX));
   scoring.validate();
   ZeroCostBatchOptions batching;
-  batching.batch_size = args["batch"].as<int>();
+  batching.batch_size = static_cast<int>(integer_option(args, "batch", 1, INT_MAX));
   batching.seed = scoring.seed;
   batching.fit = args["fit"].as<std::string>();
   batching.validate();

@@ -18,11 +18,7 @@ namespace {
 
 ExperimentConfig load_config(const cxxopts::ParseResult& args) {
   ExperimentConfig config = ExperimentConfig::load(args["CONFIG"].as<std::string>());
-  if (args.count("seed")) {
-    long long seed = args["seed"].as<long long>();
-    if (seed < 0) throw Error("--seed " + std::to_string(seed) + ": expected an integer >= 0");
-    config.seed = static_cast<std::uint64_t>(seed);
-  }
+  if (auto seed = optional_seed_option(args)) config.seed = *seed;
   return config;
 }
 
@@ -64,11 +60,10 @@ int cli_run(int argc, char** argv) {
   options.add_options()("db", "SQLite database file (default: the config's `database`)",
                         cxxopts::value<std::string>())(
       "resume", "continue the experiment stored in the database")(
-      "trials", "trial budget (overrides budget.trials)", cxxopts::value<long long>())(
-      "seed", "random seed (overrides seed)", cxxopts::value<long long>())(
+      "trials", "trial budget (overrides budget.trials)", integer_value())(
+      "seed", "random seed (overrides seed)", integer_value())(
       "quiet", "no progress line")(
-      "workers", "trials evaluated at once on this machine (default 1)",
-      cxxopts::value<long long>())(
+      "workers", "trials evaluated at once on this machine (default 1)", integer_value())(
       "mpi", "distributed run under mpirun: rank 0 coordinates, the other ranks evaluate")(
       "heartbeat-timeout",
       "with --mpi: seconds without a heartbeat before a busy rank is declared lost (default 60)",
@@ -79,17 +74,9 @@ int cli_run(int argc, char** argv) {
   RunOptions run;
   run.resume = args.count("resume") > 0;
   run.show_progress = args.count("quiet") == 0;
-  if (args.count("trials")) {
-    long long trials = args["trials"].as<long long>();
-    if (trials <= 0) throw Error("--trials " + std::to_string(trials) + ": expected an integer >= 1");
-    run.trials = trials;
-  }
-  if (args.count("workers")) {
-    long long workers = args["workers"].as<long long>();
-    if (workers < 1 || workers > 4096)
-      throw Error("--workers " + std::to_string(workers) + ": expected an integer in [1, 4096]");
-    run.workers = static_cast<std::size_t>(workers);
-  }
+  if (auto trials = optional_integer_option(args, "trials", 1, kNoUpperBound)) run.trials = trials;
+  if (auto workers = optional_integer_option(args, "workers", 1, 4096))
+    run.workers = static_cast<std::size_t>(*workers);
   const bool mpi = args.count("mpi") > 0;
   MpiOptions mpi_options;
   if (args.count("heartbeat-timeout")) {

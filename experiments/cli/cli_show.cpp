@@ -78,15 +78,10 @@ int cli_show(int argc, char** argv) {
   std::string format = args["format"].as<std::string>();
   check_output_format(format);
   const std::string trial_text = args["TRIAL"].as<std::string>();
-  std::size_t used = 0;
-  int number = -1;
-  try {
-    number = std::stoi(trial_text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != trial_text.size() || number < 0)
+  const std::optional<long long> parsed = parse_integer_text(trial_text);
+  if (!parsed || *parsed < 0 || *parsed > INT_MAX)
     throw Error("TRIAL '" + trial_text + "': expected a trial number >= 0");
+  const int number = static_cast<int>(*parsed);
 
   TrialStore store(args["DB"].as<std::string>(), TrialStore::Mode::read_only);
   ExperimentRecord experiment = select_experiment(store, args["experiment"].as<std::string>());

@@ -55,8 +55,8 @@ int cli_train(int argc, char** argv) {
       "dataset", "digits, mnist, fashion_mnist, cifar10, cifar100, or a CSV file / folder path",
       cxxopts::value<std::string>())("data-path", "folder or file of a named dataset",
                                      cxxopts::value<std::string>())(
-      "epochs", "epochs", cxxopts::value<int>()->default_value("1"))(
-      "batch", "batch size", cxxopts::value<int>()->default_value("128"))(
+      "epochs", "epochs", integer_value("1"))(
+      "batch", "batch size", integer_value("128"))(
       "lr", "learning rate", cxxopts::value<double>()->default_value("0.01"))(
       "momentum", "SGD momentum", cxxopts::value<double>()->default_value("0.9"))(
       "nesterov", "Nesterov momentum (SGD)")("weight-decay", "weight decay",
@@ -67,10 +67,9 @@ int cli_train(int argc, char** argv) {
       "warmup", "linear warm-up epochs", cxxopts::value<double>()->default_value("0"))(
       "validation", "hold out this fraction of the training data for evaluation",
       cxxopts::value<double>())("crop-padding", "random crop with this zero padding",
-                                cxxopts::value<int>()->default_value("0"))(
-      "flip", "random horizontal flips")("seed", "random seed",
-                                         cxxopts::value<long long>()->default_value("0"))(
-      "threads", "threads (0 = all cores)", cxxopts::value<int>()->default_value("0"))(
+                                integer_value("0"))(
+      "flip", "random horizontal flips")("seed", "random seed", integer_value("0"))(
+      "threads", "threads (0 = all cores)", integer_value("0"))(
       "checkpoint", "write a checkpoint here after every epoch", cxxopts::value<std::string>())(
       "resume", "continue from --checkpoint when it exists");
   cxxopts::ParseResult args;
@@ -89,8 +88,8 @@ int cli_train(int argc, char** argv) {
                 "'; accepted: lenet");
 
   TrainingOptions training;
-  training.epochs = args["epochs"].as<int>();
-  training.batch_size = args["batch"].as<int>();
+  training.epochs = static_cast<int>(integer_option(args, "epochs", 1, INT_MAX));
+  training.batch_size = static_cast<int>(integer_option(args, "batch", 1, INT_MAX));
   training.optimizer.name = args["optimizer"].as<std::string>();
   training.optimizer.learning_rate = args["lr"].as<double>();
   training.optimizer.momentum =
@@ -99,12 +98,11 @@ int cli_train(int argc, char** argv) {
   training.optimizer.weight_decay = args["weight-decay"].as<double>();
   training.schedule.name = args["schedule"].as<std::string>();
   training.schedule.warmup_epochs = args["warmup"].as<double>();
-  training.augment.crop_padding = args["crop-padding"].as<int>();
+  training.augment.crop_padding =
+      static_cast<int>(integer_option(args, "crop-padding", 0, INT_MAX));
   training.augment.horizontal_flip = args.count("flip") > 0;
-  const long long seed = args["seed"].as<long long>();
-  if (seed < 0) throw Error("tandem train: --seed must be >= 0, got " + std::to_string(seed));
-  training.seed = static_cast<std::uint64_t>(seed);
-  training.threads = args["threads"].as<int>();
+  training.seed = seed_option(args);
+  training.threads = static_cast<int>(integer_option(args, "threads", 0, INT_MAX));
   if (args.count("checkpoint")) training.checkpoint_path = args["checkpoint"].as<std::string>();
   training.resume = args.count("resume") > 0;
   training.validate();  // before the (possibly slow) data loading

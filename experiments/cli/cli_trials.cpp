@@ -18,7 +18,7 @@ int cli_trials(int argc, char** argv) {
                         cxxopts::value<std::string>()->default_value(""))(
       "sort", "sort by METRIC[:min|max] (default: the first objective)",
       cxxopts::value<std::string>())("top", "show the best K trials only",
-                                     cxxopts::value<long long>()->default_value("0"))(
+                                     integer_value("0"))(
       "format", "table, csv or json", cxxopts::value<std::string>()->default_value("table"))(
       "pareto",
       "only the non-dominated complete trials on METRIC:min|max,METRIC:min|max,... (each metric "
@@ -35,8 +35,7 @@ int cli_trials(int argc, char** argv) {
   if (!parse_command_line(options, argc, argv, {"DB"}, args)) return 0;
   std::string format = args["format"].as<std::string>();
   check_output_format(format);
-  long long top = args["top"].as<long long>();
-  if (top < 0) throw Error("--top " + std::to_string(top) + ": expected an integer >= 0");
+  long long top = integer_option(args, "top", 0, kNoUpperBound);
   if (args.count("pareto") && args.count("summary"))
     throw Error("--pareto and --summary are different reports; give one of them");
   if (args.count("reference") && !args.count("summary"))

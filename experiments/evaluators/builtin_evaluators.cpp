@@ -4,7 +4,8 @@
 namespace tandem {
 
 EvaluatorRegistry& evaluator_registry() {
-  static EvaluatorRegistry registry("evaluator");
+  static EvaluatorRegistry registry("evaluator", {"training", "lookup", "hardware", "static",
+                                                  "zero-cost", "surrogate", "synthetic"});
   return registry;
 }
 

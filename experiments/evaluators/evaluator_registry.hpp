@@ -19,6 +19,9 @@ struct EvaluatorContext {
   std::string config_dir;      // folder of the experiment file: relative paths resolve here
 };
 
+// Kinds: training (trains the candidate), lookup (reads a benchmark table), hardware (a cost
+// model's latency/energy/area), static (graph statistics), zero-cost (proxies at initialisation),
+// surrogate (a fitted predictor), synthetic (fixed-cost trials for tests and benchmarks).
 using EvaluatorRegistry = Registry<Evaluator, const EvaluatorContext&>;
 EvaluatorRegistry& evaluator_registry();
 void register_builtin_evaluators();

@@ -29,7 +29,8 @@ class GraphStatsEvaluator final : public Evaluator {
 }  // namespace
 
 void register_graph_stats_evaluator(EvaluatorRegistry& registry) {
-  registry.add("graph_stats", "MACs, parameters and layer count of the compute graph (no options)",
+  registry.add("graph_stats", "static",
+               "MACs, parameters and layer count of the compute graph (no options)",
                [](const EvaluatorContext& context) -> std::unique_ptr<Evaluator> {
                  context.options.check_keys({});
                  if (!context.space.task_names().empty())

@@ -135,7 +135,7 @@ class HwEvaluator final : public Evaluator {
 
 void register_hw_evaluator(EvaluatorRegistry& registry) {
   registry.add(
-      "hw",
+      "hw", "hardware",
       "analytic latency_ms, energy_mj, area_mm2, cycles, utilization, macs, dram_bytes from a "
       "cost model (options: accelerator | accelerator_file | the candidate's accelerator part, "
       "defaults)",

@@ -201,7 +201,7 @@ class PredictorEvaluator final : public Evaluator {
 }  // namespace
 
 void register_predictor_evaluator(EvaluatorRegistry& registry) {
-  registry.add("predictor",
+  registry.add("predictor", "surrogate",
                "scores candidates with a predictor fitted on the trials a companion evaluator "
                "measured: measure, target, predictor, predictor_options, encoding, warmup, "
                "measure_every, refit_every",

@@ -122,7 +122,7 @@ class ProxyEvaluator final : public Evaluator {
 
 void register_proxy_evaluator(EvaluatorRegistry& registry) {
   registry.add(
-      "proxy",
+      "proxy", "zero-cost",
       "zero-cost proxies at initialisation, no training: proxies (params, flops, grad_norm, snip, "
       "grasp, fisher, synflow, jacov, naswot), dataset, batch_size, input_shape; metrics named "
       "after the proxies",
@@ -145,7 +145,8 @@ void register_proxy_evaluator(EvaluatorRegistry& registry) {
         GraphOptions graph = zero_cost_graph_options(context.space, data ? &*data : nullptr,
                                                      options.input);
         if (options.graph.width > 0) graph.width = options.graph.width;
-        if (options.graph.cells_per_stage > 0) graph.cells_per_stage = options.graph.cells_per_stage;
+        if (options.graph.cells_per_stage > 0)
+          graph.cells_per_stage = options.graph.cells_per_stage;
         if (options.graph.width_multiplier > 0.0)
           graph.width_multiplier = options.graph.width_multiplier;
         // Lower one candidate now so a space that cannot take the input fails at start.

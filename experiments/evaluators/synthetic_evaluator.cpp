@@ -82,7 +82,7 @@ double non_negative(const ConfigNode& options, const std::string& key) {
 }  // namespace
 
 void register_synthetic_evaluator(EvaluatorRegistry& registry) {
-  registry.add("synthetic",
+  registry.add("synthetic", "synthetic",
                "fixed-cost trials for tests and benchmarks: sleep_seconds, spin_seconds, steps; "
                "metrics score (hash of the candidate) and decision_sum",
                [](const EvaluatorContext& context) -> std::unique_ptr<Evaluator> {

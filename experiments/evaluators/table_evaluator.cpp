@@ -100,7 +100,7 @@ class TableEvaluator final : public Evaluator {
 
 void register_table_evaluator(EvaluatorRegistry& registry) {
   registry.add(
-      "table",
+      "table", "lookup",
       "look candidates up in a benchmark table (CSV): path, key (default arch_str), metrics, "
       "task (multi-task spaces), prefix (of metric names)",
       [](const EvaluatorContext& context) -> std::unique_ptr<Evaluator> {

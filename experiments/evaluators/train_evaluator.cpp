@@ -257,7 +257,7 @@ TrainEvaluatorOptions read_options(const ConfigNode& options) {
 
 void register_train_evaluator(EvaluatorRegistry& registry) {
   registry.add(
-      "train",
+      "train", "training",
       "train each candidate on a dataset: dataset, epochs, batch_size, optimizer, schedule, ...; "
       "metrics accuracy (validation %), loss, train_seconds, params",
       [](const EvaluatorContext& context) -> std::unique_ptr<Evaluator> {

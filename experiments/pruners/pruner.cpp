@@ -1,24 +1,13 @@
-// The pruner factory and helpers shared by the pruners (see pruner.hpp).
+// Helpers shared by the pruners (see pruner.hpp).
 #include "experiments/pruners/pruner.hpp"
 
 #include <cstdio>
-
-#include "core/error.hpp"
 
 namespace tandem {
 
 std::optional<int> PrunerTrial::last_step() const {
   if (values.empty()) return std::nullopt;
   return values.rbegin()->first;
-}
-
-std::unique_ptr<Pruner> make_pruner(const PrunerOptions& options, const std::string& experiment,
-                                    std::uint64_t seed) {
-  if (options.name == "median") return make_median_pruner(options);
-  if (options.name == "successive_halving") return make_successive_halving_pruner(options);
-  if (options.name == "hyperband") return make_hyperband_pruner(options, experiment);
-  if (options.name == "learning_curve") return make_learning_curve_pruner(options, seed);
-  throw InternalError("make_pruner: unknown pruner '" + options.name + "' passed validation");
 }
 
 std::string format_short(double value) {

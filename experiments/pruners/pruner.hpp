@@ -1,6 +1,7 @@
 // Pruner: decides, from intermediate values, whether a running trial should stop early. One file
 // per pruner (pruner_median.cpp, pruner_successive_halving.cpp, pruner_hyperband.cpp,
-// pruner_learning_curve.cpp); the trial loop's PruningSession (pruner_session.hpp) feeds them.
+// pruner_learning_curve.cpp), each registered by name in the pruner registry
+// (pruner_registry.hpp); the trial loop's PruningSession (pruner_session.hpp) feeds them.
 //
 // A pruner is a pure function of what it is given: the judged trial's values of the designated
 // metric up to the current step, and its PEERS — the finished trials it may be compared with
@@ -49,20 +50,16 @@ class Pruner {
   // `peers` are in the order their results were told.
   virtual PruneDecision decide(const PrunerTrial& trial, int step,
                                const std::vector<const PrunerTrial*>& peers) = 0;
+  // True when the pruner reads PrunerTrial::architecture (the candidate's one-hot encoding), which
+  // the session then fills in.
+  virtual bool uses_architecture() const { return false; }
 };
 
-// Builds the pruner that `options` names. `experiment` is the experiment's name (Hyperband hashes
-// it with the trial number, as Optuna hashes the study name); `seed` seeds the SVR's search.
+// Builds the pruner that `options` names, from the pruner registry (pruner_registry.hpp).
+// `experiment` is the experiment's name (Hyperband hashes it with the trial number, as Optuna
+// hashes the study name); `seed` seeds the SVR's search.
 std::unique_ptr<Pruner> make_pruner(const PrunerOptions& options, const std::string& experiment,
                                     std::uint64_t seed);
-
-// The pieces each pruner file provides.
-std::unique_ptr<Pruner> make_median_pruner(const PrunerOptions& options);
-std::unique_ptr<Pruner> make_successive_halving_pruner(const PrunerOptions& options);
-std::unique_ptr<Pruner> make_hyperband_pruner(const PrunerOptions& options,
-                                              const std::string& experiment);
-std::unique_ptr<Pruner> make_learning_curve_pruner(const PrunerOptions& options,
-                                                   std::uint64_t seed);
 
 // Shared helpers.
 // Four significant digits, for reasons ("41.23").

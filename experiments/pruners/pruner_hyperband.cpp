@@ -8,6 +8,7 @@
 
 #include <zlib.h>
 
+#include "experiments/pruners/pruner_registry.hpp"
 #include "experiments/pruners/pruner_successive_halving.hpp"
 
 namespace tandem {
@@ -45,12 +46,36 @@ int hyperband_bracket(const std::string& experiment, int number, const std::vect
 
 namespace {
 
+// Optuna's HyperbandPruner (Li et al. 2018), brackets of successive halving.
+struct HyperbandOptions {
+  int min_resource = 1;
+  std::optional<int> max_resource;  // nullopt = "auto"
+  int reduction_factor = 3;
+  int bootstrap_count = 0;
+
+  static HyperbandOptions parse(const ConfigNode& options) {
+    check_pruner_option_keys(
+        options, {"min_resource", "max_resource", "reduction_factor", "bootstrap_count"});
+    HyperbandOptions out;
+    out.min_resource = int_option(options, "min_resource", out.min_resource, 1);
+    out.max_resource = auto_or_int_option(options, "max_resource", out.max_resource, 1);
+    out.reduction_factor = int_option(options, "reduction_factor", out.reduction_factor, 2);
+    out.bootstrap_count = int_option(options, "bootstrap_count", out.bootstrap_count, 0);
+    if (out.max_resource && *out.max_resource < out.min_resource)
+      options.at("max_resource")
+          .fail("max_resource " + std::to_string(*out.max_resource) +
+                ": expected an integer >= min_resource (" + std::to_string(out.min_resource) + ")");
+    if (out.bootstrap_count > 0 && !out.max_resource)
+      options.at("bootstrap_count")
+          .fail("bootstrap_count > 0 needs an integer max_resource, not 'auto' (as in Optuna)");
+    return out;
+  }
+};
+
 class HyperbandPruner final : public Pruner {
  public:
-  HyperbandPruner(const PrunerOptions& options, std::string experiment)
-      : minimize_(options.minimize),
-        options_(options.hyperband),
-        experiment_(std::move(experiment)) {}
+  HyperbandPruner(const HyperbandOptions& options, bool minimize, std::string experiment)
+      : minimize_(minimize), options_(options), experiment_(std::move(experiment)) {}
 
   std::string name() const override { return "hyperband"; }
 
@@ -84,9 +109,15 @@ class HyperbandPruner final : public Pruner {
 
 }  // namespace
 
-std::unique_ptr<Pruner> make_hyperband_pruner(const PrunerOptions& options,
-                                              const std::string& experiment) {
-  return std::make_unique<HyperbandPruner>(options, experiment);
+void register_hyperband_pruner(PrunerRegistry& registry) {
+  registry.add(
+      "hyperband", "rung",
+      "Optuna's HyperbandPruner: brackets of successive halving: min_resource, "
+      "max_resource, reduction_factor, bootstrap_count",
+      [](const ConfigNode& options, const PrunerContext& context) -> std::unique_ptr<Pruner> {
+        return std::make_unique<HyperbandPruner>(HyperbandOptions::parse(options), context.minimize,
+                                                 context.experiment);
+      });
 }
 
 }  // namespace tandem

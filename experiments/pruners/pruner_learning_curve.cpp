@@ -19,7 +19,9 @@
 #include <map>
 
 #include "core/rng.hpp"
+#include "core/text.hpp"
 #include "experiments/pruners/pruner.hpp"
+#include "experiments/pruners/pruner_registry.hpp"
 #include "predictors/curve_extrapolation.hpp"
 #include "predictors/learning_curve_svr.hpp"
 
@@ -39,10 +41,106 @@ bool all_finite(const std::vector<double>& values) {
   return std::all_of(values.begin(), values.end(), [](double v) { return std::isfinite(v); });
 }
 
+enum class CurvePredictorKind { svr, curve_fit };
+
+// `key` belongs to the other learning-curve predictor.
+void reject_keys(const ConfigNode& options, const std::vector<std::string>& keys,
+                 const std::string& predictor, const std::string& other) {
+  for (const auto& key : keys)
+    if (options.has(key))
+      options.at(key).fail("option '" + key + "' applies to predictor " + other +
+                           ", not to predictor " + predictor);
+}
+
+// The learning-curve rule of Baker et al. 2017 (predictor svr) or Domhan et al. 2015 (curve_fit).
+struct LearningCurvePrunerOptions {
+  CurvePredictorKind predictor = CurvePredictorKind::svr;
+  double delta = 0.99;                // stop when P(final reaches the best) <= 1 - delta
+  int min_trials = 100;               // completed peers needed (svr: training set; curve_fit: 1)
+  std::optional<int> final_step;      // T; nullopt = "auto" (largest last step of completed peers)
+  int min_steps = 1;                  // the first step (number of observed points) judged
+  int interval_steps = 1;             // judge every this many steps from min_steps on
+  bool architecture_features = true;  // svr: one-hot encoding of the candidate as features
+  // svr (predictors/learning_curve_svr.hpp)
+  int draws = 1000;
+  int folds = 3;
+  std::string curve_features = "full";
+  bool standardize = true;
+  // curve_fit (predictors/curve_extrapolation.hpp)
+  std::vector<std::string> families;  // empty: all 11
+  double train_fraction = 0.8;
+  bool recency_weighting = true;
+
+  static LearningCurvePrunerOptions parse(const ConfigNode& options);
+};
+
+LearningCurvePrunerOptions LearningCurvePrunerOptions::parse(const ConfigNode& options) {
+  check_pruner_option_keys(
+      options, {"predictor", "delta", "min_trials", "final_step", "min_steps", "interval_steps",
+                "architecture_features", "draws", "folds", "curve_features", "standardize",
+                "families", "train_fraction", "recency_weighting"});
+  LearningCurvePrunerOptions out;
+  const std::string predictor = options.get_choice("predictor", "svr", {"svr", "curve_fit"});
+  const std::vector<std::string> svr_keys = {"architecture_features", "draws", "folds",
+                                             "curve_features", "standardize"};
+  const std::vector<std::string> fit_keys = {"families", "train_fraction", "recency_weighting"};
+  if (predictor == "svr") {
+    reject_keys(options, fit_keys, "svr", "curve_fit");
+    out.predictor = CurvePredictorKind::svr;
+    out.delta = 0.99;  // Baker et al. (UNVERIFIED constant)
+    out.min_trials = 100;
+    out.min_steps = 1;
+  } else {
+    reject_keys(options, svr_keys, "curve_fit", "svr");
+    out.predictor = CurvePredictorKind::curve_fit;
+    out.delta = 0.95;  // Domhan et al.: stop when P(y_T > y_best) < 0.05
+    out.min_trials = 1;
+    out.min_steps = 5;  // 4 points to fit (train_fraction 0.8) and one held out
+  }
+  out.delta = options.get_double("delta", out.delta);
+  if (!(out.delta > 0.0 && out.delta < 1.0))
+    options.at("delta").fail("delta " + options.at("delta").scalar_text() +
+                             ": expected a probability in (0, 1)");
+  out.folds = int_option(options, "folds", out.folds, 2);
+  const int fewest = predictor == "svr" ? std::max(3, out.folds) : 1;
+  out.min_trials = int_option(options, "min_trials", out.min_trials, fewest);
+  out.final_step = auto_or_int_option(options, "final_step", out.final_step, 1);
+  out.min_steps = int_option(options, "min_steps", out.min_steps, predictor == "svr" ? 1 : 2);
+  out.interval_steps = int_option(options, "interval_steps", out.interval_steps, 1);
+  out.architecture_features =
+      options.get_choice("architecture_features", "one_hot", {"one_hot", "none"}) == "one_hot";
+  out.draws = int_option(options, "draws", out.draws, 1);
+  out.curve_features =
+      options.get_choice("curve_features", out.curve_features, {"full", "summary"});
+  out.standardize = options.get_bool("standardize", out.standardize);
+  if (options.has("families")) {
+    const ConfigNode families = options.at("families");
+    out.families = families.as_string_list();
+    if (out.families.empty()) families.fail("expected a non-empty list of curve families");
+    const auto known = curve_family_names();
+    for (const auto& name : out.families)
+      if (std::find(known.begin(), known.end(), name) == known.end())
+        families.fail("unknown curve family '" + name + "'" + did_you_mean(name, known) +
+                      "; accepted: " + join(known, ", "));
+  }
+  out.train_fraction = options.get_double("train_fraction", out.train_fraction);
+  if (!(out.train_fraction > 0.0 && out.train_fraction <= 1.0))
+    options.at("train_fraction")
+        .fail("train_fraction " + options.at("train_fraction").scalar_text() +
+              ": expected a fraction in (0, 1]");
+  out.recency_weighting = options.get_bool("recency_weighting", out.recency_weighting);
+  return out;
+}
+
 class LearningCurvePruner final : public Pruner {
  public:
-  LearningCurvePruner(const PrunerOptions& options, std::uint64_t seed)
-      : minimize_(options.minimize), options_(options.learning_curve), seed_(seed) {}
+  LearningCurvePruner(const LearningCurvePrunerOptions& options, bool minimize, std::uint64_t seed)
+      : minimize_(minimize), options_(options), seed_(seed) {}
+
+  // The svr predictor's features include the candidate's one-hot encoding unless turned off.
+  bool uses_architecture() const override {
+    return options_.predictor == CurvePredictorKind::svr && options_.architecture_features;
+  }
 
   std::string name() const override { return "learning_curve"; }
 
@@ -177,9 +275,16 @@ class LearningCurvePruner final : public Pruner {
 
 }  // namespace
 
-std::unique_ptr<Pruner> make_learning_curve_pruner(const PrunerOptions& options,
-                                                   std::uint64_t seed) {
-  return std::make_unique<LearningCurvePruner>(options, seed);
+void register_learning_curve_pruner(PrunerRegistry& registry) {
+  registry.add(
+      "learning_curve", "learning-curve",
+      "stop a trial whose predicted final value is unlikely to reach the best: predictor "
+      "(svr: Baker et al. 2017 | curve_fit: Domhan et al. 2015), delta, min_trials, "
+      "final_step, ...",
+      [](const ConfigNode& options, const PrunerContext& context) -> std::unique_ptr<Pruner> {
+        return std::make_unique<LearningCurvePruner>(LearningCurvePrunerOptions::parse(options),
+                                                     context.minimize, context.seed);
+      });
 }
 
 }  // namespace tandem

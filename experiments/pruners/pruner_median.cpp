@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "experiments/pruners/pruner.hpp"
+#include "experiments/pruners/pruner_registry.hpp"
 
 namespace tandem {
 namespace {
@@ -33,10 +34,29 @@ double nan_percentile(std::vector<double> values, double q) {
   return values[low] + (values[high] - values[low]) * (rank - static_cast<double>(low));
 }
 
+// Optuna's MedianPruner (= PercentilePruner(50), optuna/pruners/_percentile.py).
+struct MedianPrunerOptions {
+  int n_startup_trials = 5;  // no pruning until this many peers have COMPLETED
+  int n_warmup_steps = 0;    // no pruning at steps < this
+  int interval_steps = 1;    // judge the first reported step of every interval after the warm-up
+  int n_min_trials = 1;      // peers with a value at the step needed to judge
+
+  static MedianPrunerOptions parse(const ConfigNode& options) {
+    check_pruner_option_keys(
+        options, {"n_startup_trials", "n_warmup_steps", "interval_steps", "n_min_trials"});
+    MedianPrunerOptions out;
+    out.n_startup_trials = int_option(options, "n_startup_trials", out.n_startup_trials, 0);
+    out.n_warmup_steps = int_option(options, "n_warmup_steps", out.n_warmup_steps, 0);
+    out.interval_steps = int_option(options, "interval_steps", out.interval_steps, 1);
+    out.n_min_trials = int_option(options, "n_min_trials", out.n_min_trials, 1);
+    return out;
+  }
+};
+
 class MedianPruner final : public Pruner {
  public:
-  explicit MedianPruner(const PrunerOptions& options)
-      : minimize_(options.minimize), options_(options.median) {}
+  MedianPruner(const MedianPrunerOptions& options, bool minimize)
+      : minimize_(minimize), options_(options) {}
 
   std::string name() const override { return "median"; }
 
@@ -78,8 +98,15 @@ class MedianPruner final : public Pruner {
 
 }  // namespace
 
-std::unique_ptr<Pruner> make_median_pruner(const PrunerOptions& options) {
-  return std::make_unique<MedianPruner>(options);
+void register_median_pruner(PrunerRegistry& registry) {
+  registry.add(
+      "median", "percentile",
+      "Optuna's MedianPruner: prune below the median of the completed peers at the step: "
+      "n_startup_trials, n_warmup_steps, interval_steps, n_min_trials",
+      [](const ConfigNode& options, const PrunerContext& context) -> std::unique_ptr<Pruner> {
+        return std::make_unique<MedianPruner>(MedianPrunerOptions::parse(options),
+                                              context.minimize);
+      });
 }
 
 }  // namespace tandem

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <limits>
 
+#include "experiments/pruners/pruner_registry.hpp"
+
 namespace tandem {
 namespace {
 
@@ -17,10 +19,33 @@ std::optional<double> value_at_rung(const PrunerTrial& trial, int rung_end) {
   return found->second;
 }
 
+// Optuna's SuccessiveHalvingPruner (asynchronous successive halving, Li et al. 2020).
+struct SuccessiveHalvingOptions {
+  std::optional<int> min_resource;  // r; nullopt = "auto"
+  int reduction_factor = 4;         // eta
+  int min_early_stopping_rate = 0;  // s
+  int bootstrap_count = 0;
+
+  static SuccessiveHalvingOptions parse(const ConfigNode& options) {
+    check_pruner_option_keys(options, {"min_resource", "reduction_factor",
+                                       "min_early_stopping_rate", "bootstrap_count"});
+    SuccessiveHalvingOptions out;
+    out.min_resource = auto_or_int_option(options, "min_resource", out.min_resource, 1);
+    out.reduction_factor = int_option(options, "reduction_factor", out.reduction_factor, 2);
+    out.min_early_stopping_rate =
+        int_option(options, "min_early_stopping_rate", out.min_early_stopping_rate, 0);
+    out.bootstrap_count = int_option(options, "bootstrap_count", out.bootstrap_count, 0);
+    if (out.bootstrap_count > 0 && !out.min_resource)
+      options.at("bootstrap_count")
+          .fail("bootstrap_count > 0 needs an integer min_resource, not 'auto' (as in Optuna)");
+    return out;
+  }
+};
+
 class SuccessiveHalvingPruner final : public Pruner {
  public:
-  explicit SuccessiveHalvingPruner(const PrunerOptions& options)
-      : minimize_(options.minimize), options_(options.successive_halving) {}
+  SuccessiveHalvingPruner(const SuccessiveHalvingOptions& options, bool minimize)
+      : minimize_(minimize), options_(options) {}
 
   std::string name() const override { return "successive_halving"; }
 
@@ -99,8 +124,15 @@ PruneDecision successive_halving_decide(const PrunerTrial& trial, int step,
   }
 }
 
-std::unique_ptr<Pruner> make_successive_halving_pruner(const PrunerOptions& options) {
-  return std::make_unique<SuccessiveHalvingPruner>(options);
+void register_successive_halving_pruner(PrunerRegistry& registry) {
+  registry.add(
+      "successive_halving", "rung",
+      "Optuna's SuccessiveHalvingPruner (asynchronous successive halving): min_resource, "
+      "reduction_factor, min_early_stopping_rate, bootstrap_count",
+      [](const ConfigNode& options, const PrunerContext& context) -> std::unique_ptr<Pruner> {
+        return std::make_unique<SuccessiveHalvingPruner>(SuccessiveHalvingOptions::parse(options),
+                                                         context.minimize);
+      });
 }
 
 }  // namespace tandem

@@ -14,9 +14,7 @@ namespace tandem {
 PruningSession::PruningSession(const PrunerOptions& options, const std::string& experiment,
                                std::uint64_t seed, const SearchSpace& space)
     : options_(options), pruner_(make_pruner(options, experiment, seed)), space_(space) {
-  if (options_.name == "learning_curve" &&
-      options_.learning_curve.predictor == CurvePredictorKind::svr &&
-      options_.learning_curve.architecture_features)
+  if (pruner_->uses_architecture())
     encoder_ = std::make_unique<ArchitectureEncoder>(space_, EncodingKind::one_hot);
 }
 

@@ -120,7 +120,7 @@ std::vector<Candidate> Bananas::propose(std::size_t count) {
 
 void register_bananas(StrategyRegistry& registry) {
   registry.add(
-      "bananas",
+      "bananas", "model-based",
       "BANANAS (White et al. 2021): predictor ensemble on path encodings, ITS/UCB acquisition "
       "over mutants of the best: num_init, queries_per_round, encoding, predictor, "
       "predictor_options, acquisition, ucb_beta, num_candidates, num_arches_to_mutate, "

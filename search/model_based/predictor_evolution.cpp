@@ -126,7 +126,7 @@ std::vector<Candidate> PredictorEvolution::propose(std::size_t count) {
 
 void register_predictor_evolution(StrategyRegistry& registry) {
   registry.add(
-      "predictor_evolution",
+      "predictor_evolution", "model-based",
       "FBNetV3-style evolutionary search on a fitted predictor, then real evaluation of the top "
       "predicted: num_init, queries_per_round, encoding, predictor, predictor_options, "
       "population_size, generations, tournament_size, crossover_rate, explore",

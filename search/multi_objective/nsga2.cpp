@@ -224,7 +224,7 @@ std::string Nsga2::state() const {
 
 void register_nsga2(StrategyRegistry& registry) {
   registry.add(
-      "nsga2",
+      "nsga2", "multi-objective",
       "NSGA-II (Deb et al. 2002) with constrained domination: population_size, offspring_size, "
       "crossover_rate, mutation_rate, generations",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {

@@ -65,7 +65,7 @@ std::string CodesignReinforce::state() const {
 
 void register_codesign_rl(StrategyRegistry& registry) {
   registry.add(
-      "codesign_rl",
+      "codesign_rl", "rl",
       "NASAIC-style co-exploration: one controller for network and accelerator decisions, "
       "reward = accuracy with spec penalties: specs, accuracy, accuracy_weights, beta, "
       "accuracy_scale, plus the reinforce options (policy lstm by default)",

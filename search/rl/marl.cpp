@@ -141,7 +141,7 @@ std::string MultiAgentReinforce::state() const {
 
 void register_marl(StrategyRegistry& registry) {
   registry.add(
-      "marl",
+      "marl", "rl",
       "multi-agent REINFORCE, one agent per group of decisions sharing the reward: groups, plus "
       "the reinforce options",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {

@@ -50,7 +50,7 @@ std::string Reinforce::state() const {
 
 void register_reinforce(StrategyRegistry& registry) {
   registry.add(
-      "reinforce",
+      "reinforce", "rl",
       "REINFORCE with a moving-average baseline: policy (categorical|lstm), learning_rate, "
       "batch_size, baseline, baseline_decay, entropy_weight, hidden_size, temperature, "
       "tanh_constant, ... (docs/strategies.md)",

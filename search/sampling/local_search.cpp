@@ -120,7 +120,7 @@ std::string LocalSearch::state() const {
 }
 
 void register_local_search(StrategyRegistry& registry) {
-  registry.add("local_search",
+  registry.add("local_search", "black-box",
                "local search with random restarts (White et al. 2021, NASLib): num_init, "
                "first_improvement",
                [](const StrategyContext& context) -> std::unique_ptr<Strategy> {

@@ -19,7 +19,7 @@ std::string RandomSearch::state() const {
 }
 
 void register_random_search(StrategyRegistry& registry) {
-  registry.add("random", "uniform random sampling of every decision (no options)",
+  registry.add("random", "black-box", "uniform random sampling of every decision (no options)",
                [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
                  context.options.check_keys({});
                  return std::make_unique<RandomSearch>(context.space, context.seed);

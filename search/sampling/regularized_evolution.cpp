@@ -92,7 +92,7 @@ std::string RegularizedEvolution::state() const {
 
 void register_regularized_evolution(StrategyRegistry& registry) {
   registry.add(
-      "regularized_evolution",
+      "regularized_evolution", "black-box",
       "aging evolution (Real et al. 2019): population_size, sample_size, cycles, on_failure",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
         auto options = RegularizedEvolutionOptions::parse(context.options);

@@ -216,7 +216,7 @@ std::string RetryFailed::state() const {
 }
 
 void register_strategy_wrappers(StrategyRegistry& registry) {
-  registry.add("deduplicate",
+  registry.add("deduplicate", "wrapper",
                "wrapper: never evaluates a candidate twice (re-asks the inner strategy): "
                "strategy, max_attempts",
                [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
@@ -226,7 +226,7 @@ void register_strategy_wrappers(StrategyRegistry& registry) {
                  return std::make_unique<Deduplicate>(make_inner(context, "deduplicate"), attempts);
                });
   registry.add(
-      "constraint_filter",
+      "constraint_filter", "wrapper",
       "wrapper: skips candidates whose graph breaks `constraints` (macs, params, layers) and "
       "re-asks: strategy, constraints, max_attempts",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
@@ -242,7 +242,7 @@ void register_strategy_wrappers(StrategyRegistry& registry) {
         return std::make_unique<ConstraintFilter>(make_inner(context, "constraint_filter"),
                                                   context.space, std::move(constraints), attempts);
       });
-  registry.add("retry",
+  registry.add("retry", "wrapper",
                "wrapper: asks a FAILED trial's candidate again before telling the inner "
                "strategy: strategy, max_retries",
                [](const StrategyContext& context) -> std::unique_ptr<Strategy> {

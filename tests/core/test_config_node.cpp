@@ -66,9 +66,11 @@ TEST_CASE("absent sections accept every lookup with defaults") {
 }
 
 TEST_CASE("registry: create by name, list with help, unknown names suggest") {
-  Registry<int, int> registry("widget");
-  registry.add("double", "twice the input", [](int v) { return std::make_unique<int>(2 * v); });
-  registry.add("square", "the input squared", [](int v) { return std::make_unique<int>(v * v); });
+  Registry<int, int> registry("widget", {"arithmetic"});
+  registry.add("double", "arithmetic", "twice the input",
+               [](int v) { return std::make_unique<int>(2 * v); });
+  registry.add("square", "arithmetic", "the input squared",
+               [](int v) { return std::make_unique<int>(v * v); });
   CHECK(*registry.create("square", 5) == 25);
   CHECK(registry.names() == std::vector<std::string>{"double", "square"});
   CHECK(registry.help("double") == "twice the input");

@@ -3,8 +3,6 @@
 // and must reach the stored state), and ends with exactly the trials of an uninterrupted run.
 #include <doctest/doctest.h>
 
-#include <set>
-
 #include "db/trial_store.hpp"
 #include "search/strategy.hpp"
 #include "tests/experiments/cli_harness.hpp"
@@ -16,9 +14,9 @@ namespace {
 
 // Weight-sharing strategies hand out only their derived architecture(s): a tiny supernet search
 // on the shipped digits, and one trial per derived architecture instead of the budget.
-const std::set<std::string> kWeightSharing = {"darts", "pc_darts", "rarts", "sharp_darts",
-                                              "sd_darts", "gdas", "snas", "proxyless", "spos",
-                                              "fewshot_gm", "fewshot_exhaustive"};
+bool weight_sharing(const std::string& name) {
+  return strategy_registry().kind_of(name) == "weight-sharing";
+}
 
 std::string weight_sharing_options(const std::string& name) {
   // Few-shot splits after split_epochs of warm-up (GM-NAS default 15): fit it into 2 epochs.
@@ -35,7 +33,8 @@ std::string weight_sharing_options(const std::string& name) {
 }
 
 std::string strategy_yaml(const std::string& name) {
-  if (kWeightSharing.count(name)) return "{name: " + name + ", options: " + weight_sharing_options(name) + "}";
+  if (weight_sharing(name))
+    return "{name: " + name + ", options: " + weight_sharing_options(name) + "}";
   if (name == "regularized_evolution") return "{name: regularized_evolution, options: {population_size: 5}}";
   if (name == "nsga2") return "{name: nsga2, options: {population_size: 6}}";
   if (name == "local_search") return "{name: local_search, options: {num_init: 4}}";
@@ -88,7 +87,7 @@ TEST_CASE("every registered strategy runs, resumes and matches an uninterrupted 
     auto whole = run_tandem("run '" + config + "' --db '" + reference + "' --quiet --trials 30");
     REQUIRE_MESSAGE(whole.exit_code == 0, whole.output);
     auto resumed_trials = candidates(db), reference_trials = candidates(reference);
-    CHECK(resumed_trials.size() == (kWeightSharing.count(name) ? 1u : 30u));
+    CHECK(resumed_trials.size() == (weight_sharing(name) ? 1u : 30u));
     CHECK(resumed_trials == reference_trials);
   }
 }

@@ -22,10 +22,7 @@ std::string options_for(const std::string& name) {
   if (name == "constraint_filter") return "";  // needs a graph: tested on nb201 elsewhere
   // Weight-sharing strategies need a space with a supernet: their own tests (test_darts*,
   // test_proxyless, test_spos, test_fewshot, test_darts_variants) check replay on nb201.
-  for (const char* weight_sharing : {"darts", "pc_darts", "rarts", "sharp_darts", "sd_darts", "gdas",
-                                     "snas", "proxyless", "spos", "fewshot_gm",
-                                     "fewshot_exhaustive"})
-    if (name == weight_sharing) return "";
+  if (strategy_registry().kind_of(name) == "weight-sharing") return "";
   if (name == "nsga2") return "{population_size: 6}";
   if (name == "regularized_evolution") return "{population_size: 5}";
   if (name == "local_search") return "{num_init: 3}";

@@ -321,7 +321,7 @@ Darts::Darts(const StrategyContext& context, DartsOptions options)
 
 void register_darts(StrategyRegistry& registry) {
   registry.add(
-      "darts",
+      "darts", "weight-sharing",
       "DARTS (first or second order) on the space's supernet; hands out the derived cell",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
         check_weight_sharing_keys(context.options, darts_option_keys());

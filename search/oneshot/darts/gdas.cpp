@@ -78,7 +78,7 @@ void Gdas::end_epoch(int, Supernet&, Metrics& values) {
 
 void register_gdas(StrategyRegistry& registry) {
   registry.add(
-      "gdas",
+      "gdas", "weight-sharing",
       "GDAS: Gumbel-softmax sampled single path per edge (hard forward, straight-through α)",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
         std::vector<std::string> keys = darts_option_keys();

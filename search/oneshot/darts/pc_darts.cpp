@@ -130,7 +130,7 @@ std::map<std::string, std::vector<double>> PcDarts::derivation_weights(Supernet&
 
 void register_pc_darts(StrategyRegistry& registry) {
   registry.add(
-      "pc_darts",
+      "pc_darts", "weight-sharing",
       "PC-DARTS: partial channels (K), channel shuffle, edge normalisation, warm-up epochs",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
         std::vector<std::string> keys = darts_option_keys();

@@ -143,7 +143,7 @@ void Rarts::end_epoch(int, Supernet& supernet, Metrics& values) {
 
 void register_rarts(StrategyRegistry& registry) {
   registry.add(
-      "rarts",
+      "rarts", "weight-sharing",
       "RARTS: single-level relaxed search, two weight sets (train / valid split) sharing α",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
         std::vector<std::string> keys = darts_option_keys();

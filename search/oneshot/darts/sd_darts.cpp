@@ -86,7 +86,7 @@ void SdDarts::end_epoch(int epoch, Supernet& supernet, Metrics& values) {
 
 void register_sd_darts(StrategyRegistry& registry) {
   registry.add(
-      "sd_darts",
+      "sd_darts", "weight-sharing",
       "SD-DARTS: DARTS with self-distillation from voting teachers (previous supernet snapshots)",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
         std::vector<std::string> keys = darts_option_keys();

@@ -83,7 +83,7 @@ DartsOptions sharp_darts_defaults(const SearchSpace& space) {
 
 void register_sharp_darts(StrategyRegistry& registry) {
   registry.add(
-      "sharp_darts",
+      "sharp_darts", "weight-sharing",
       "sharpDARTS: DARTS with Cosine Power Annealing of the w lr and Max-W op weighting",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
         check_weight_sharing_keys(context.options, darts_option_keys());

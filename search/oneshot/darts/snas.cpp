@@ -177,7 +177,7 @@ void Snas::end_epoch(int, Supernet&, Metrics& values) {
 
 void register_snas(StrategyRegistry& registry) {
   registry.add(
-      "snas",
+      "snas", "weight-sharing",
       "SNAS: single-level search with a concrete (soft Gumbel-softmax) relaxation of the ops",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
         std::vector<std::string> keys = darts_option_keys();

@@ -291,7 +291,7 @@ std::vector<Candidate> FewShot::run_search() {
 void register_fewshot(StrategyRegistry& registry) {
   for (const bool exhaustive : {false, true}) {
     registry.add(
-        exhaustive ? "fewshot_exhaustive" : "fewshot_gm",
+        exhaustive ? "fewshot_exhaustive" : "fewshot_gm", "weight-sharing",
         exhaustive ? "Few-shot NAS: one sub-supernet per op of the split edge, a base method "
                      "(darts | spos | proxyless) on each, the best derived architecture"
                    : "GM-NAS few-shot NAS: supernets split by gradient matching (min cut), a base "
@@ -306,7 +306,8 @@ void register_fewshot(StrategyRegistry& registry) {
               read_fewshot_options(context.options, context.space, exhaustive, context.config_dir);
           const SupernetDescription description = context.space.supernet(GraphOptions{});
           if (base == "spos") PathCodec check(context.space, description);
-          if (base == "proxyless") ProxylessArchitect check(context.space, description, options.base.proxyless);
+          if (base == "proxyless")
+            ProxylessArchitect check(context.space, description, options.base.proxyless);
           return std::make_unique<FewShot>(context, std::move(options));
         });
   }

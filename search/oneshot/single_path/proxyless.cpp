@@ -447,7 +447,7 @@ std::vector<Candidate> Proxyless::run_search() {
 
 void register_proxyless(StrategyRegistry& registry) {
   registry.add(
-      "proxyless",
+      "proxyless", "weight-sharing",
       "ProxylessNAS (two-path binarised paths, Adam on alpha) with a differentiable hardware "
       "cost from any cost model, soft (mul#log, add#linear) or hard (lagrangian) target",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {

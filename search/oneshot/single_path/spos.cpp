@@ -380,7 +380,7 @@ std::vector<Candidate> Spos::run_search() {
 
 void register_spos(StrategyRegistry& registry) {
   registry.add(
-      "spos",
+      "spos", "weight-sharing",
       "Single Path One-Shot: uniform single-path supernet training, then evolution over the "
       "supernet's paths scored after BN recalibration",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
