@@ -23,7 +23,7 @@ void register_builtin_spaces() {
   registry.add("mlp", "macro",
                "MLP: up to 3 hidden linear layers x width x activation (8x8 digits)",
                &MlpSpace::create);
-  registry.add("nb_macro", "macro", "NAS-Bench-Macro: 8 layers x {identity, MBv2 k3e3, MBv2 k5e6}",
+  registry.add("nb_macro", "tabular", "NAS-Bench-Macro: 8 layers x {identity, MBv2 k3e3, MBv2 k5e6}",
                &NbMacroSpace::create);
   register_hardware_spaces(registry);
 }

@@ -132,7 +132,7 @@ std::vector<double> SearchSpace::one_hot(const Candidate& candidate) const {
 
 SpaceRegistry& space_registry() {
   static SpaceRegistry registry("search space",
-                                {"cell", "macro", "accelerator", "joint", "multitask"});
+                                {"cell", "macro", "tabular", "accelerator", "joint", "multitask"});
   return registry;
 }
 

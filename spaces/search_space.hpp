@@ -113,7 +113,8 @@ class SearchSpace {
 };
 
 // Kinds: cell (a repeated cell: nb201, darts), macro (the whole network layer by layer:
-// mobilenet, mlp, nb_macro), accelerator (hardware parameters only), joint (network x
+// mobilenet, mlp), tabular (a network space known only through its benchmark table, no lowering
+// to a compute graph yet: nb_macro), accelerator (hardware parameters only), joint (network x
 // accelerator), multitask (one network per task, optionally x an accelerator).
 using SpaceRegistry = Registry<SearchSpace, const ConfigNode&>;
 // The registry of spaces by config name; filled by register_builtin_spaces().
