@@ -4,6 +4,7 @@
 #include "spaces/nb201_space.hpp"
 
 #include "core/error.hpp"
+#include "spaces/nb201_network.hpp"
 #include "spaces/nn_blocks.hpp"
 #include "spaces/nn_candidate.hpp"
 #include "spaces/nn_options.hpp"
@@ -54,17 +55,6 @@ LayerId lower_cell(ComputeGraph& graph, const std::string& name, LayerId input,
     nodes.push_back(terms.size() == 1 ? terms[0] : graph.add_sum(node, terms));
   }
   return nodes.back();
-}
-
-// AutoDL ResNetBasicblock(C_in, C_out, stride 2): ReLUConvBN 3x3 s2 -> ReLUConvBN 3x3 s1, plus
-// the shortcut AvgPool2d(2, 2) -> Conv1x1 (no BN); output = shortcut + branch.
-LayerId lower_reduction(ComputeGraph& graph, const std::string& name, LayerId input,
-                        int out_channels) {
-  LayerId a = relu_conv_bn(graph, name + ".conv_a", input, out_channels, 3, 2, 1);
-  LayerId b = relu_conv_bn(graph, name + ".conv_b", a, out_channels, 3, 1, 1);
-  LayerId pooled = graph.avg_pool(name + ".shortcut.avg_pool", input, 2, 2, 0);
-  LayerId shortcut = graph.conv2d(name + ".shortcut.conv", pooled, out_channels, 1);
-  return graph.add_sum(name + ".add", {shortcut, b});
 }
 
 }  // namespace
@@ -150,26 +140,11 @@ Candidate Nb201Space::parse(const std::string& text) const {
 ComputeGraph Nb201Space::to_graph(const Candidate& candidate, const GraphOptions& given) const {
   check(candidate);
   const GraphOptions options = resolve_graph_options(given, published_defaults());
-  const int C = options.width;
-  const int N = options.cells_per_stage;
   ComputeGraph graph;
-  LayerId x = graph.add_input("input", options.input);
-  x = graph.conv2d("stem.conv", x, C, 3, 1, 1);
-  x = graph.batch_norm("stem.bn", x);
-  int index = 0;
-  for (int stage = 0; stage < 3; ++stage) {
-    if (stage > 0) {
-      x = lower_reduction(graph, "cell" + std::to_string(index), x, C << stage);
-      ++index;
-    }
-    for (int cell = 0; cell < N; ++cell, ++index)
-      x = lower_cell(graph, "cell" + std::to_string(index), x, candidate);
-  }
-  x = graph.batch_norm("lastact.bn", x);
-  x = graph.relu("lastact.relu", x);
-  x = graph.global_avg_pool("global_pool", x);
-  x = graph.linear("classifier", x, options.classes);
-  graph.mark_output(x);
+  build_nb201_network(graph, options,
+                      [&](ComputeGraph& g, const std::string& name, LayerId input) {
+                        return lower_cell(g, name, input, candidate);
+                      });
   return graph;
 }
 

@@ -23,6 +23,7 @@
 #include "core/text.hpp"
 #include "experiments/cli/cli_commands.hpp"
 #include "experiments/cli/cli_options.hpp"
+#include "experiments/cli/table_output.hpp"
 #include "experiments/runner/experiment.hpp"
 #include "predictors/rank_metrics.hpp"
 #include "predictors/zero_cost_batch.hpp"
@@ -59,12 +60,6 @@ std::string published_column(const std::string& proxy) { return proxy == "naswot
 double rank_value(double v) {  // undefined scores rank lowest
   return std::isfinite(v) ? v : (v > 0 ? std::numeric_limits<double>::max()
                                        : -std::numeric_limits<double>::max());
-}
-
-std::string fixed(double value, int digits) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
-  return buffer;
 }
 
 }  // namespace
@@ -186,17 +181,18 @@ int cli_bench_proxies(int argc, char** argv) {
       if (++scored % 50 == 0) {
         const double seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        std::cerr << task.name << ": " << scored << " cells, " << fixed(seconds / scored, 3)
-                  << " s/cell\n";
+        std::cerr << task.name << ": " << scored << " cells, "
+                  << fixed_decimals(seconds / scored, 3) << " s/cell\n";
       }
     }
     for (const auto& p : proxies) {
       char line[200];
       std::snprintf(line, sizeof line, "%-15s %-10s %5zu  %16s  %12s  %17s  %9d\n",
                     task.name.c_str(), p.c_str(), ours[p].size(),
-                    fixed(spearman_rho(ours[p], published[p]), 3).c_str(),
-                    fixed(spearman_rho(ours[p], accuracy[p]), 3).c_str(),
-                    fixed(spearman_rho(published[p], accuracy[p]), 3).c_str(), undefined[p]);
+                    fixed_decimals(spearman_rho(ours[p], published[p]), 3).c_str(),
+                    fixed_decimals(spearman_rho(ours[p], accuracy[p]), 3).c_str(),
+                    fixed_decimals(spearman_rho(published[p], accuracy[p]), 3).c_str(),
+                    undefined[p]);
       std::cout << line << std::flush;
     }
   }

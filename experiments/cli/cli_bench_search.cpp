@@ -120,13 +120,6 @@ std::pair<double, double> mean_std(const std::vector<double>& values) {
   return {mean, std};
 }
 
-std::string fixed(double value, int digits) {
-  if (std::isnan(value)) return "nan";
-  char text[64];
-  std::snprintf(text, sizeof text, "%.*f", digits, value);
-  return text;
-}
-
 }  // namespace
 
 int cli_bench_search(int argc, char** argv) {
@@ -199,7 +192,7 @@ int cli_bench_search(int argc, char** argv) {
           run_once(experiment, component, static_cast<std::uint64_t>(seed), longest, evaluate));
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    wall_times.push_back(component.name + " " + fixed(seconds, 1) + " s");
+    wall_times.push_back(component.name + " " + fixed_decimals(seconds, 1) + " s");
   };
   for (std::size_t s = 0; s < strategies.size(); ++s) {
     run_all(strategies[s], searched[s]);
@@ -249,8 +242,8 @@ int cli_bench_search(int argc, char** argv) {
       (void)random_std;
       const int digits = multi ? 6 : 3;
       table.rows.push_back({strategies[s].name, std::to_string(budget),
-                            std::to_string(values.size()), fixed(mean, digits), fixed(std, digits),
-                            fixed(mean - random_mean, digits)});
+                            std::to_string(values.size()), fixed_decimals(mean, digits),
+                            fixed_decimals(std, digits), fixed_decimals(mean - random_mean, digits)});
     }
   }
   if (format == "table") {

@@ -10,6 +10,7 @@
 #include "core/text.hpp"
 #include "experiments/cli/cli_commands.hpp"
 #include "experiments/cli/cli_options.hpp"
+#include "experiments/cli/space_argument.hpp"
 #include "experiments/runner/experiment.hpp"
 #include "experiments/cli/table_output.hpp"
 #include "hwmodels/cost_model.hpp"
@@ -102,13 +103,7 @@ int cli_hw(int argc, char** argv) {
   } else {
     if (!args.count("space") || !args.count("arch"))
       throw Error("tandem hw eval: --space and --arch go together");
-    const ConfigNode space_options =
-        args.count("space-options")
-            ? ConfigNode::parse(args["space-options"].as<std::string>(), "--space-options")
-            : ConfigNode();
-    auto space = space_registry().create(args["space"].as<std::string>(), space_options);
-    const Candidate candidate = space->parse(args["arch"].as<std::string>());
-    space->check(candidate);
+    const auto [space, candidate] = read_space_architecture(args);
     report = model->evaluate(space->to_graph(candidate));
   }
   print_table(std::cout, report_table(report), format);

@@ -12,6 +12,7 @@
 #include "core/text.hpp"
 #include "experiments/cli/cli_commands.hpp"
 #include "experiments/cli/cli_options.hpp"
+#include "experiments/cli/space_argument.hpp"
 #include "experiments/runner/experiment.hpp"
 #include "predictors/zero_cost_batch.hpp"
 #include "trainers/dataset_reader.hpp"
@@ -78,13 +79,7 @@ int cli_proxy(int argc, char** argv) {
   const TensorShape input =
       args.count("input-shape") ? parse_shape(args["input-shape"].as<std::string>()) : TensorShape{};
 
-  const ConfigNode space_options =
-      args.count("space-options")
-          ? ConfigNode::parse(args["space-options"].as<std::string>(), "--space-options")
-          : ConfigNode();
-  auto space = space_registry().create(args["space"].as<std::string>(), space_options);
-  const Candidate candidate = space->parse(args["arch"].as<std::string>());
-  space->check(candidate);
+  const auto [space, candidate] = read_space_architecture(args);
 
   std::optional<Dataset> data;
   if (args.count("dataset")) {

@@ -16,6 +16,8 @@
 #include "core/text.hpp"
 #include "experiments/cli/cli_commands.hpp"
 #include "experiments/cli/cli_options.hpp"
+#include "experiments/cli/space_argument.hpp"
+#include "experiments/cli/table_output.hpp"
 #include "experiments/runner/experiment.hpp"
 #include "trainers/dataset_reader.hpp"
 #include "trainers/training_loop.hpp"
@@ -35,12 +37,6 @@ ComputeGraph lenet(TensorShape input, int classes) {
   x = graph.relu("fc2.relu", graph.linear("fc2", x, 84));
   graph.mark_output(graph.linear("fc3", x, classes));
   return graph;
-}
-
-std::string fixed(double value, int digits) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.*f", digits, value);
-  return buffer;
 }
 
 }  // namespace
@@ -129,13 +125,7 @@ int cli_train(int argc, char** argv) {
   ComputeGraph graph;
   std::string network;
   if (from_space) {
-    const ConfigNode space_options =
-        args.count("space-options")
-            ? ConfigNode::parse(args["space-options"].as<std::string>(), "--space-options")
-            : ConfigNode();
-    auto space = space_registry().create(args["space"].as<std::string>(), space_options);
-    const Candidate candidate = space->parse(args["arch"].as<std::string>());
-    space->check(candidate);
+    const auto [space, candidate] = read_space_architecture(args);
     GraphOptions graph_options = space->graph_options();
     graph_options.input = train.sample_shape;
     graph_options.classes = train.classes;
@@ -195,11 +185,11 @@ int cli_train(int argc, char** argv) {
   const EpochStats& last = result.history.back();
   double seconds = 0.0;
   for (const EpochStats& e : result.history) seconds += e.seconds;
-  std::cout << "final: accuracy " << fixed(100 * last.val_accuracy, 2) << "% loss "
-            << fixed(last.val_loss, 4) << " (" << evaluation_name << "), train_accuracy "
-            << fixed(100 * last.train_accuracy, 2) << "% train_loss " << fixed(last.train_loss, 4)
-            << ", train_seconds " << fixed(seconds, 2) << ", params " << graph.total_params()
-            << "\n";
+  std::cout << "final: accuracy " << fixed_decimals(100 * last.val_accuracy, 2) << "% loss "
+            << fixed_decimals(last.val_loss, 4) << " (" << evaluation_name << "), train_accuracy "
+            << fixed_decimals(100 * last.train_accuracy, 2) << "% train_loss "
+            << fixed_decimals(last.train_loss, 4) << ", train_seconds " << fixed_decimals(seconds, 2)
+            << ", params " << graph.total_params() << "\n";
   return 0;
 }
 

@@ -106,4 +106,11 @@ void print_table(std::ostream& out, const TextTable& table, const std::string& f
   for (const auto& row : table.rows) print_row(row);
 }
 
+std::string fixed_decimals(double value, int digits) {
+  if (std::isnan(value)) return "nan";
+  char text[64];
+  std::snprintf(text, sizeof text, "%.*f", digits, value);
+  return text;
+}
+
 }  // namespace tandem

@@ -6,7 +6,6 @@
 #include "core/error.hpp"
 #include "core/text.hpp"
 #include "core/pareto.hpp"
-#include "search/rl/reinforce.hpp"
 
 namespace tandem {
 
@@ -35,32 +34,18 @@ std::optional<double> codesign_reward(const CodesignRewardOptions& options,
 
 CodesignReinforce::CodesignReinforce(const SearchSpace& space, const PolicyGradientOptions& options,
                                      CodesignRewardOptions reward, std::uint64_t seed)
-    : space_(space),
-      options_(options),
-      reward_(std::move(reward)),
-      rng_(seed),
-      init_rng_(rng_.derive(1)),
-      learner_(cardinalities_of(space), options, init_rng_) {}
+    : reward_(std::move(reward)), controller_(space, options, seed) {}
 
-std::vector<Candidate> CodesignReinforce::ask(std::size_t n) {
-  std::vector<Candidate> out;
-  for (std::size_t i = 0; i < n; ++i) out.push_back(sample_valid(space_, learner_, rng_));
-  asked_ += static_cast<long long>(n);
-  return out;
-}
+std::vector<Candidate> CodesignReinforce::ask(std::size_t n) { return controller_.ask(n); }
 
 void CodesignReinforce::tell(const Candidate& candidate, const TrialResult& result) {
-  ++told_;
-  std::optional<double> reward = codesign_reward(reward_, result);
+  const std::optional<double> reward = codesign_reward(reward_, result);
   if (reward && *reward < 0) ++violations_;
-  if (!reward) reward = options_.failure_reward;
-  if (reward) learner_.learn(candidate.decisions, *reward);
+  controller_.tell(candidate, reward);
 }
 
 std::string CodesignReinforce::state() const {
-  return "codesign_rl asked=" + std::to_string(asked_) + " told=" + std::to_string(told_) +
-         " violations=" + std::to_string(violations_) + " rng=" + rng_.state() + " " +
-         learner_.state();
+  return controller_.state("codesign_rl", " violations=" + std::to_string(violations_));
 }
 
 void register_codesign_rl(StrategyRegistry& registry) {

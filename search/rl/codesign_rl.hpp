@@ -18,8 +18,7 @@
 
 #include <map>
 
-#include "core/rng.hpp"
-#include "search/rl/policy_gradient.hpp"
+#include "search/rl/space_controller.hpp"
 #include "search/strategy.hpp"
 
 namespace tandem {
@@ -46,13 +45,9 @@ class CodesignReinforce final : public Strategy {
   std::string state() const override;
 
  private:
-  const SearchSpace& space_;
-  PolicyGradientOptions options_;
   CodesignRewardOptions reward_;
-  Rng rng_;
-  Rng init_rng_;
-  PolicyGradientLearner learner_;
-  long long asked_ = 0, told_ = 0, violations_ = 0;
+  SpaceController controller_;
+  long long violations_ = 0;
 };
 
 void register_codesign_rl(StrategyRegistry& registry);

@@ -5,7 +5,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
-#include "search/rl/reinforce.hpp"
+#include "search/rl/space_controller.hpp"
 
 namespace tandem {
 namespace {
@@ -109,11 +109,7 @@ Candidate MultiAgentReinforce::sample_once() {
 std::vector<Candidate> MultiAgentReinforce::ask(std::size_t n) {
   std::vector<Candidate> out;
   for (std::size_t i = 0; i < n; ++i) {
-    Candidate candidate = sample_once();
-    for (int attempt = 1; attempt < 100 && !space_.is_valid(candidate); ++attempt)
-      candidate = sample_once();
-    if (!space_.is_valid(candidate)) candidate = space_.sample(rng_);
-    out.push_back(std::move(candidate));
+    out.push_back(sample_valid(space_, rng_, [&] { return sample_once(); }));
   }
   asked_ += static_cast<long long>(n);
   return out;

@@ -10,8 +10,7 @@
 // holds it), not the argmax of the policy.
 #pragma once
 
-#include "core/rng.hpp"
-#include "search/rl/policy_gradient.hpp"
+#include "search/rl/space_controller.hpp"
 #include "search/strategy.hpp"
 
 namespace tandem {
@@ -23,23 +22,12 @@ class Reinforce final : public Strategy {
   std::vector<Candidate> ask(std::size_t n) override;
   void tell(const Candidate& candidate, const TrialResult& result) override;
   std::string state() const override;
-  const PolicyGradientLearner& learner() const { return learner_; }
+  const PolicyGradientLearner& learner() const { return controller_.learner(); }
 
  private:
-  const SearchSpace& space_;
-  PolicyGradientOptions options_;
   Objective objective_;
-  Rng rng_;
-  Rng init_rng_;
-  PolicyGradientLearner learner_;
-  long long asked_ = 0, told_ = 0;
+  SpaceController controller_;
 };
-
-// The decision cardinalities of a space (one categorical per decision).
-std::vector<int> cardinalities_of(const SearchSpace& space);
-// A sample that satisfies space.is_valid(), drawn by the learner (resampled up to 100 times,
-// then uniformly from the space).
-Candidate sample_valid(const SearchSpace& space, const PolicyGradientLearner& learner, Rng& rng);
 
 void register_reinforce(StrategyRegistry& registry);
 

@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "search/oneshot/single_path/single_path_step.hpp"
 #include "search/oneshot/darts/derivation.hpp"
 #include "trainers/autograd.hpp"
 #include "trainers/optimizer.hpp"
@@ -20,54 +21,6 @@ namespace tandem {
 namespace {
 
 constexpr double kExcluded = -std::numeric_limits<double>::infinity();
-
-double positive(const ConfigNode& node, const std::string& key, double fallback) {
-  const double value = node.get_double(key, fallback);
-  if (!(value > 0.0 && std::isfinite(value)))
-    node.at(key).fail(key + " " + node.at(key).scalar_text() + ": expected a number > 0");
-  return value;
-}
-
-double non_negative(const ConfigNode& node, const std::string& key, double fallback) {
-  const double value = node.get_double(key, fallback);
-  if (!(value >= 0.0 && std::isfinite(value)))
-    node.at(key).fail(key + " " + node.at(key).scalar_text() + ": expected a number >= 0");
-  return value;
-}
-
-}  // namespace
-
-CostConstraintOptions read_cost_constraint(const ConfigNode& node, const std::string& config_dir) {
-  node.check_keys({"accelerator", "accelerator_file", "metric", "target", "loss", "alpha", "beta",
-                   "lambda", "multiplier_lr", "multiplier_init", "project"});
-  CostConstraintOptions o;
-  if (node.has("accelerator") == node.has("accelerator_file"))
-    node.fail("hardware: give exactly one of 'accelerator' (a cost-model config such as {model: "
-              "systolic, rows: 16, cols: 16}) or 'accelerator_file'");
-  if (node.has("accelerator")) {
-    o.model = hw::create_cost_model(node.at("accelerator"));
-  } else {
-    std::string path = node.get_string("accelerator_file");
-    if (!path.empty() && path[0] != '/' && !config_dir.empty()) path = config_dir + "/" + path;
-    o.model = hw::load_cost_model(path);
-  }
-  const std::string metric = node.get_choice("metric", "latency_ms", {"latency_ms", "energy_mj", "cycles"});
-  o.metric = cost_metric_from_string(metric);
-  o.target = positive(node, "target", 0.0);
-  o.loss = node.get_choice("loss", o.loss, {"mul#log", "add#linear", "lagrangian"});
-  o.alpha = positive(node, "alpha", o.alpha);
-  o.beta = positive(node, "beta", o.beta);
-  o.lambda = non_negative(node, "lambda", o.lambda);
-  o.multiplier_lr = positive(node, "multiplier_lr", o.multiplier_lr);
-  o.multiplier_init = non_negative(node, "multiplier_init", o.multiplier_init);
-  o.project = node.get_bool("project", o.loss == "lagrangian");
-  if (o.loss == "mul#log" && std::abs(std::log(o.target)) < 1e-9)
-    node.at("target").fail("mul#log divides by log(target): a target of 1 is not usable (use "
-                           "another unit, e.g. metric: cycles, or loss: add#linear)");
-  return o;
-}
-
-namespace {
 
 // The first edge of every alpha key.
 std::map<std::string, std::size_t> first_edges(const SupernetDescription& d) {
@@ -110,7 +63,7 @@ ProxylessOptions read_proxyless_options(const ConfigNode& node, ProxylessOptions
   o.common = read_weight_sharing_options(node, o.common);
   if (!node.present()) return o;
   o.warmup_epochs = static_cast<int>(node.get_int_in("warmup_epochs", o.warmup_epochs, 0, 100000));
-  o.warmup_lr = positive(node, "warmup_lr", o.warmup_lr);
+  o.warmup_lr = read_positive(node, "warmup_lr", o.warmup_lr);
   o.binarization = node.get_choice("binarization", o.binarization, {"two", "full_v2"});
   o.arch_update_every =
       static_cast<int>(node.get_int_in("arch_update_every", o.arch_update_every, 1, 1000000));
@@ -118,10 +71,7 @@ ProxylessOptions read_proxyless_options(const ConfigNode& node, ProxylessOptions
       static_cast<int>(node.get_int_in("arch_update_steps", o.arch_update_steps, 0, 1000));
   o.arch_start_epoch = static_cast<int>(
       node.get_int_in("arch_start_epoch", o.arch_start_epoch, 0, o.common.epochs));
-  o.label_smoothing = node.get_double("label_smoothing", o.label_smoothing);
-  if (!(o.label_smoothing >= 0.0 && o.label_smoothing < 1.0))
-    node.at("label_smoothing").fail("label_smoothing " + node.at("label_smoothing").scalar_text() +
-                                    ": expected a number in [0, 1)");
+  o.label_smoothing = read_label_smoothing(node, o.label_smoothing);
   if (ConfigNode hardware = node.optional("hardware"); hardware.present())
     o.cost = read_cost_constraint(hardware, config_dir);
   return o;
@@ -273,14 +223,7 @@ double ProxylessArchitect::weight_step(Supernet& net, Optimizer& weights,
                                        double grad_clip) const {
   net.set_mode(SupernetMode::single_path);
   net.sample_paths(rng, /*from_alpha=*/true);
-  net.zero_grad();
-  Variable loss = cross_entropy(net.forward(batch.images, true), batch.labels,
-                                options_.label_smoothing);
-  const double value = loss.value().item();
-  backward(loss);
-  if (grad_clip > 0.0) clip_grad_norm(net.weights(), grad_clip);
-  weights.step();
-  return value;
+  return train_current_path(net, weights, batch, options_.label_smoothing, grad_clip);
 }
 
 ProxylessArchitect::ArchitectureStep ProxylessArchitect::architecture_step(

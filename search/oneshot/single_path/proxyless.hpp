@@ -34,31 +34,13 @@
 #include <string>
 #include <vector>
 
-#include "hwmodels/cost_model.hpp"
 #include "search/oneshot/edge_cost_table.hpp"
+#include "search/oneshot/single_path/single_path_options.hpp"
 #include "search/oneshot/weight_sharing.hpp"
 
 namespace tandem {
 
 class Optimizer;  // trainers/optimizer.hpp (see search/oneshot/darts/darts.hpp)
-
-struct CostConstraintOptions {
-  std::shared_ptr<const hw::CostModel> model;
-  CostMetric metric = CostMetric::latency_ms;
-  double target = 0.0;              // T, in the metric's unit (> 0)
-  std::string loss = "mul#log";     // mul#log | add#linear | lagrangian
-  double alpha = 0.2;               // mul#log α_r
-  double beta = 0.3;                // mul#log β_r
-  double lambda = 0.1;              // add#linear λ
-  double multiplier_lr = 1.0;       // lagrangian dual ascent step η (UNVERIFIED: no official)
-  double multiplier_init = 0.0;     // lagrangian μ_0
-  bool project = false;             // project the derived architecture onto the target
-};
-
-// The `hardware` section (shared with spos' limit): {accelerator: {model: ...} |
-// accelerator_file, metric, target, loss, alpha, beta, lambda, multiplier_lr, multiplier_init,
-// project}; paths relative to `config_dir`.
-CostConstraintOptions read_cost_constraint(const ConfigNode& node, const std::string& config_dir);
 
 struct ProxylessOptions {
   WeightSharingOptions common;       // ProxylessNAS defaults (see proxyless_defaults)

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "search/oneshot/single_path/single_path_step.hpp"
 #include "trainers/autograd.hpp"
 #include "trainers/optimizer.hpp"
 #include "trainers/schedule.hpp"
@@ -103,10 +104,7 @@ const std::vector<std::string>& spos_option_keys() {
 SposOptions read_spos_options(const ConfigNode& node, SposOptions o, const std::string& config_dir) {
   o.common = read_weight_sharing_options(node, o.common);
   if (!node.present()) return o;
-  o.label_smoothing = node.get_double("label_smoothing", o.label_smoothing);
-  if (!(o.label_smoothing >= 0.0 && o.label_smoothing < 1.0))
-    node.at("label_smoothing").fail("label_smoothing " + node.at("label_smoothing").scalar_text() +
-                                    ": expected a number in [0, 1)");
+  o.label_smoothing = read_label_smoothing(node, o.label_smoothing);
   o.lr_schedule = node.get_choice("lr_schedule", o.lr_schedule, {"linear", "cosine"});
   o.sampler = node.get_choice("sampler", o.sampler, {"uniform", "complexity"});
   o.complexity = node.get_choice("complexity", o.complexity, {"macs", "params", "hardware"});
@@ -204,14 +202,7 @@ double SposTrainer::weight_step(Supernet& net, Optimizer& weights, const BatchSt
                                 Rng& rng, double grad_clip) const {
   net.set_mode(SupernetMode::single_path);
   codec_.set_path(net, sample_training_path(net, rng));
-  net.zero_grad();
-  Variable loss = cross_entropy(net.forward(batch.images, true), batch.labels,
-                                options_.label_smoothing);
-  const double value = loss.value().item();
-  backward(loss);
-  if (grad_clip > 0.0) clip_grad_norm(net.weights(), grad_clip);
-  weights.step();
-  return value;
+  return train_current_path(net, weights, batch, options_.label_smoothing, grad_clip);
 }
 
 double SposTrainer::score(Supernet& net, const Candidate& candidate, BatchStream& bn,

@@ -33,7 +33,7 @@
 #include <vector>
 
 #include "search/oneshot/single_path/path_codec.hpp"
-#include "search/oneshot/single_path/proxyless.hpp"
+#include "search/oneshot/single_path/single_path_options.hpp"
 #include "search/oneshot/weight_sharing.hpp"
 
 namespace tandem {
