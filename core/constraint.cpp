@@ -1,39 +1,64 @@
 // Constraint parsing and checking (see constraint.hpp).
 #include "core/constraint.hpp"
 
+#include <cctype>
 #include <cmath>
+#include <cstdlib>
 
 #include "core/text.hpp"
 
 namespace tandem {
+namespace {
+
+bool is_operator_char(char c) { return c == '<' || c == '>' || c == '=' || c == '!'; }
+
+}  // namespace
+
+const std::string& constraint_grammar() {
+  static const std::string grammar =
+      "expected METRIC OP NUMBER with OP one of <=, <, >=, >, == (spaces around OP optional), "
+      "e.g. \"latency_ms <= 5\" or \"macs<=1e8\"";
+  return grammar;
+}
+
+std::optional<Constraint> Constraint::try_parse(const std::string& text, std::string* why) {
+  auto reject = [&](const std::string& what) -> std::optional<Constraint> {
+    if (why) *why = "malformed constraint '" + text + "': " + what + "; " + constraint_grammar();
+    return std::nullopt;
+  };
+  std::size_t at = 0;
+  while (at < text.size() && !is_operator_char(text[at])) ++at;
+  if (at == text.size()) return reject("no comparison operator");
+  std::size_t length = at + 1 < text.size() && text[at + 1] == '=' ? 2 : 1;
+  const std::string symbol = text.substr(at, length);
+  Constraint c;
+  if (symbol == "<=") c.comparison_ = Comparison::less_equal;
+  else if (symbol == ">=") c.comparison_ = Comparison::greater_equal;
+  else if (symbol == "==") c.comparison_ = Comparison::equal;
+  else if (symbol == "<") c.comparison_ = Comparison::less;
+  else if (symbol == ">") c.comparison_ = Comparison::greater;
+  else return reject("'" + symbol + "' is not a comparison");
+
+  c.metric_ = trim(text.substr(0, at));
+  if (c.metric_.empty()) return reject("no metric name before '" + symbol + "'");
+  for (char ch : c.metric_)
+    if (std::isspace(static_cast<unsigned char>(ch)))
+      return reject("metric name '" + c.metric_ + "' is not one word");
+
+  const std::string bound = trim(text.substr(at + length));
+  if (bound.empty()) return reject("no number after '" + symbol + "'");
+  char* end = nullptr;
+  c.bound_ = std::strtod(bound.c_str(), &end);
+  if (end == bound.c_str() || *end != '\0' || std::isnan(c.bound_))
+    return reject("'" + bound + "' is not a number");
+  return c;
+}
 
 Constraint Constraint::parse(const std::string& text, const ConfigNode& node) {
-  static const std::pair<const char*, Comparison> operators[] = {
-      {"<=", Comparison::less_equal}, {">=", Comparison::greater_equal},
-      {"==", Comparison::equal},      {"<", Comparison::less},
-      {">", Comparison::greater}};
-  for (const auto& [symbol, comparison] : operators) {
-    auto at = text.find(symbol);
-    if (at == std::string::npos) continue;
-    Constraint c;
-    c.metric_ = trim(text.substr(0, at));
-    c.comparison_ = comparison;
-    std::string bound = trim(text.substr(at + std::string(symbol).size()));
-    std::size_t used = 0;
-    try {
-      c.bound_ = std::stod(bound, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (c.metric_.empty() || used == 0 || used != bound.size())
-      node.fail("malformed constraint '" + text +
-                "'; expected METRIC OP NUMBER with OP one of <=, <, >=, >, == (e.g. "
-                "\"latency_ms <= 5\")");
-    return c;
-  }
-  node.fail("malformed constraint '" + text +
-            "'; expected METRIC OP NUMBER with OP one of <=, <, >=, >, == (e.g. "
-            "\"latency_ms <= 5\")");
+  std::string why;
+  std::optional<Constraint> parsed = try_parse(text, &why);
+  if (!parsed) node.fail(why);
+  return *parsed;
 }
 
 bool Constraint::satisfied_by(double value) const {

@@ -1,6 +1,12 @@
-// Constraint: "metric <= bound" (also <, >=, >, ==) from the experiment config. A complete trial
-// that violates one becomes INFEASIBLE with the violated constraint and the measured value as the
-// reason.
+// Constraint: "metric <= bound" (also <, >=, >, ==), the one constraint grammar of tandem, used
+// by the experiment's top-level `constraints` and by the `constraint_filter` strategy wrapper
+// (docs/config.md#constraints describes it once):
+//   METRIC OP NUMBER     spaces around OP optional: "latency_ms <= 5", "macs<=1e8"
+//   METRIC  one word (no spaces, no < > = !)
+//   OP      <=  <  >=  >  ==
+//   NUMBER  a decimal or scientific number (1e8, 0.5, -3), inf allowed, nan not
+// A complete trial that violates one becomes INFEASIBLE with the violated constraint and the
+// measured value as the reason.
 #pragma once
 
 #include <optional>
@@ -13,13 +19,19 @@ namespace tandem {
 
 class Constraint {
  public:
-  // Parses "latency_ms <= 5"; errors point at `node`.
+  // Parses "latency_ms <= 5"; a malformed text is a one-line ConfigError at `node` naming the
+  // text, what is wrong with it and the accepted grammar.
   static Constraint parse(const std::string& text, const ConfigNode& node);
+  // The node's scalar text, parsed as above.
+  static Constraint parse(const ConfigNode& node) { return parse(node.as_string(), node); }
+  // Parses `text`; nullopt with the reason (no location) in `why` when it is malformed.
+  static std::optional<Constraint> try_parse(const std::string& text, std::string* why);
 
   const std::string& metric() const { return metric_; }
   bool satisfied_by(double value) const;
   // nullopt when satisfied, else the reason text.
   std::optional<std::string> violation(const Metrics& metrics) const;
+  // Canonical form "metric OP bound" (spaces around OP, bound as format_number prints it).
   std::string to_string() const;
 
  private:
@@ -28,5 +40,8 @@ class Constraint {
   Comparison comparison_ = Comparison::less_equal;
   double bound_ = 0.0;
 };
+
+// The accepted grammar, for error messages: "expected METRIC OP NUMBER ...".
+const std::string& constraint_grammar();
 
 }  // namespace tandem

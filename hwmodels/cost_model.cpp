@@ -59,6 +59,16 @@ CostReport CostModel::evaluate(const std::vector<LayerWorkload>& layers) const {
   return report;
 }
 
+CostReport CostModel::evaluate_tasks(const std::vector<TaskWorkload>& tasks) const {
+  std::vector<LayerWorkload> all;
+  for (const TaskWorkload& task : tasks)
+    for (LayerWorkload layer : task.layers) {
+      if (tasks.size() > 1) layer.name = task.task + "/" + layer.name;
+      all.push_back(std::move(layer));
+    }
+  return evaluate(all);
+}
+
 CostModelRegistry& cost_model_registry() {
   static CostModelRegistry registry("cost model", {"analytic", "measured"});
   return registry;

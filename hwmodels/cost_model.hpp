@@ -74,6 +74,12 @@ struct CostReport {
   double energy_mj() const { return total.energy.total_pj() * 1e-9; }
 };
 
+// One network of a multi-task workload: the task's name and its layers.
+struct TaskWorkload {
+  std::string task;
+  std::vector<LayerWorkload> layers;
+};
+
 // One documented parameter of a model (for `tandem hw models` and docs).
 struct ParameterDoc {
   std::string name;
@@ -102,6 +108,11 @@ class CostModel {
   CostReport evaluate(const ComputeGraph& graph) const {
     return evaluate(lower_graph(graph, lowering_));
   }
+  // A multi-task workload, one network per task; the report lists the layers task by task.
+  // Default: the networks run one after another (evaluate() on the concatenated layers, each
+  // named "TASK/layer" when there is more than one task). Models with parallel units override it
+  // (heterogeneous: each network or layer on a sub-accelerator, latency = the busiest one).
+  virtual CostReport evaluate_tasks(const std::vector<TaskWorkload>& tasks) const;
 
   // How graphs are lowered to layers (the common `pooling` parameter of every model).
   const LoweringOptions& lowering() const { return lowering_; }

@@ -148,11 +148,10 @@ LayerCost HeterogeneousModel::evaluate_layer(const LayerWorkload& layer) const {
 }
 
 CostReport HeterogeneousModel::evaluate(const std::vector<LayerWorkload>& layers) const {
-  return evaluate_tasks({layers});
+  return evaluate_tasks({TaskWorkload{"", layers}});
 }
 
-CostReport HeterogeneousModel::evaluate_tasks(
-    const std::vector<std::vector<LayerWorkload>>& tasks) const {
+CostReport HeterogeneousModel::evaluate_tasks(const std::vector<TaskWorkload>& tasks) const {
   CostReport report;
   report.model = name();
   report.area_mm2 = area_mm2();
@@ -173,7 +172,7 @@ CostReport HeterogeneousModel::evaluate_tasks(
                      : t % options_.subs.size();
     }
     double task_time = 0;
-    for (const LayerWorkload& layer : tasks[t]) {
+    for (const LayerWorkload& layer : tasks[t].layers) {
       std::size_t sub = assigned;
       LayerCost cost = options_.per_layer ? best_sub(layer, sub) : on_sub(layer, assigned);
       if (tasks.size() > 1) cost.name = "task" + std::to_string(t) + "/" + cost.name;

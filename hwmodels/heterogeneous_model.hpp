@@ -59,8 +59,9 @@ class HeterogeneousModel final : public CostModel {
   double frequency_hz() const override { return options_.frequency_mhz * 1e6; }
   std::string describe() const override { return options_.yaml; }
   CostReport evaluate(const std::vector<LayerWorkload>& layers) const override;
-  // A multi-task workload: one layer list per network; layer names get a "task<i>/" prefix.
-  CostReport evaluate_tasks(const std::vector<std::vector<LayerWorkload>>& tasks) const;
+  // The networks in parallel on the sub-accelerators; with more than one network, the i-th
+  // network's layer names get a "task<i>/" prefix.
+  CostReport evaluate_tasks(const std::vector<TaskWorkload>& tasks) const override;
   std::size_t sub_accelerator_count() const { return options_.subs.size(); }
 
  private:

@@ -1,4 +1,4 @@
-// AcceleratorParameterSpace: key=value candidates and YAML accelerator strings (see
+// AcceleratorParameterSpace: key=value candidates and typed accelerator descriptions (see
 // accelerator_space.hpp).
 #include "spaces/accelerator_space.hpp"
 
@@ -48,8 +48,10 @@ AcceleratorParameterSpace::AcceleratorParameterSpace(std::string name, std::stri
     for (const auto& d : decisions_)
       if (d.name == key) fixed.at(key).fail("'" + key + "' is a decision of the space; set its "
                                                     "choices with '" + key + ": [...]' instead");
-    fixed_.emplace_back(key, fixed.at(key).is_scalar() ? fixed.at(key).as_string()
-                                                       : fixed.at(key).to_yaml());
+    const ConfigNode value = fixed.at(key);
+    fixed_.emplace_back(key, value.is_scalar()
+                                 ? AcceleratorDescription::Value::scalar(value.as_string())
+                                 : AcceleratorDescription::Value::yaml(value.to_yaml()));
   }
 }
 
@@ -100,13 +102,14 @@ ComputeGraph AcceleratorParameterSpace::to_graph(const Candidate&, const GraphOp
               "}})");
 }
 
-std::string AcceleratorParameterSpace::accelerator_string(const Candidate& candidate) const {
+std::optional<AcceleratorDescription> AcceleratorParameterSpace::accelerator_description(
+    const Candidate& candidate) const {
   check(candidate);
-  std::string text = "{model: " + model_;
+  AcceleratorDescription description(model_, {});
   for (std::size_t i = 0; i < decisions_.size(); ++i)
-    text += ", " + decisions_[i].name + ": " + value(candidate, i);
-  for (const auto& [key, value] : fixed_) text += ", " + key + ": " + value;
-  return text + "}";
+    description.add(decisions_[i].name, AcceleratorDescription::Value::scalar(value(candidate, i)));
+  for (const auto& [key, value] : fixed_) description.add(key, value);
+  return description;
 }
 
 }  // namespace tandem

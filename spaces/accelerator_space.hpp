@@ -1,9 +1,10 @@
 // AcceleratorParameterSpace: the shared machinery of accelerator design spaces (systolic_hw,
 // eyeriss_hw, heterogeneous_hw). Each decision is one accelerator parameter; the candidate text
-// is "key=value key=value ..." in decision order; accelerator_string() is the cost-model config
-// as a YAML flow mapping, e.g.
-//   {model: systolic, rows: 16, cols: 32, dataflow: ws, ...}
-// which the `hw` evaluator parses directly. Accelerator spaces have no network: to_graph() is an
+// is "key=value key=value ..." in decision order; accelerator_description() is the cost-model
+// config as a typed core::AcceleratorDescription (the model name, then one scalar parameter per
+// decision, then the `fixed` ones), which the `hw` evaluator builds its cost model from and whose
+// YAML form is the trial's accelerator text, e.g.
+//   {model: systolic, rows: 16, cols: 32, dataflow: ws, ...} Accelerator spaces have no network: to_graph() is an
 // error pointing at the joint space. Options override a decision's choices by name
 // (`rows: [8, 16]`, or a scalar to fix it) and `fixed: {key: value}` adds constant parameters.
 // spaces/ may not include hwmodels/: the parameter names mirror the cost models' by convention
@@ -38,19 +39,21 @@ class AcceleratorParameterSpace : public SearchSpace {
   Candidate parse(const std::string& text) const override;
   using SearchSpace::to_graph;
   ComputeGraph to_graph(const Candidate& candidate, const GraphOptions& options) const override;
-  std::string accelerator_string(const Candidate& candidate) const override;
+  std::optional<AcceleratorDescription> accelerator_description(
+      const Candidate& candidate) const override;
 
  protected:
   const std::string& value(const Candidate& candidate, std::size_t decision) const {
     return decisions_[decision].choices[static_cast<std::size_t>(candidate.decisions[decision])];
   }
   const std::string& model() const { return model_; }
-  const std::vector<std::pair<std::string, std::string>>& fixed() const { return fixed_; }
+  // The `fixed` parameters, in option order (scalars as written, others as YAML text).
+  const AcceleratorDescription::Parameters& fixed() const { return fixed_; }
 
  private:
   std::string name_, model_, summary_;
   std::vector<Decision> decisions_;
-  std::vector<std::pair<std::string, std::string>> fixed_;
+  AcceleratorDescription::Parameters fixed_;
 };
 
 }  // namespace tandem

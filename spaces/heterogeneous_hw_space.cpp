@@ -1,6 +1,7 @@
 // The heterogeneous_hw accelerator space (see heterogeneous_hw_space.hpp).
 #include "spaces/heterogeneous_hw_space.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/text.hpp"
@@ -19,8 +20,10 @@ class HeterogeneousHwSpace final : public AcceleratorParameterSpace {
             "NASAIC-style chip: 1..3 sub-accelerators (os/ws/rs), PE and bandwidth split",
             parameters(), options) {}
 
-  std::string accelerator_string(const Candidate& candidate) const override {
+  std::optional<AcceleratorDescription> accelerator_description(
+      const Candidate& candidate) const override {
     check(candidate);
+    using Value = AcceleratorDescription::Value;
     // Decision order: count, total_pes, dram_bytes_per_cycle, then per slot template, pe_share,
     // bw_share.
     const int count = std::stoi(value(candidate, 0));
@@ -30,8 +33,7 @@ class HeterogeneousHwSpace final : public AcceleratorParameterSpace {
       pe_weights += std::stod(value(candidate, slot(i) + 1));
       bw_weights += std::stod(value(candidate, slot(i) + 2));
     }
-    std::string text = "{model: heterogeneous, assignment: layers, dram_bytes_per_cycle: " +
-                       value(candidate, 2) + ", sub_accelerators: [";
+    std::vector<AcceleratorDescription::ScalarMap> subs;
     for (int i = 0; i < count; ++i) {
       const std::string& tmpl = value(candidate, slot(i));
       const double pes = std::max(
@@ -40,14 +42,17 @@ class HeterogeneousHwSpace final : public AcceleratorParameterSpace {
       while (double(rows) * 2 * rows * 2 <= pes) rows *= 2;  // largest power of 2 <= sqrt(pes)
       const int cols = std::max(1, static_cast<int>(pes / rows));
       const double share = std::stod(value(candidate, slot(i) + 2)) / bw_weights;
-      text += std::string(i ? ", " : "") + "{template: " + tmpl + ", " +
-              (tmpl == "rs" ? "pe_rows: " : "rows: ") + std::to_string(rows) + ", " +
-              (tmpl == "rs" ? "pe_cols: " : "cols: ") + std::to_string(cols) +
-              ", bandwidth_share: " + format_number(share) + "}";
+      subs.push_back({{"template", tmpl},
+                      {tmpl == "rs" ? "pe_rows" : "rows", std::to_string(rows)},
+                      {tmpl == "rs" ? "pe_cols" : "cols", std::to_string(cols)},
+                      {"bandwidth_share", format_number(share)}});
     }
-    text += "]";
-    for (const auto& [key, v] : fixed()) text += ", " + key + ": " + v;
-    return text + "}";
+    AcceleratorDescription description(
+        "heterogeneous", {{"assignment", Value::scalar("layers")},
+                          {"dram_bytes_per_cycle", Value::scalar(value(candidate, 2))},
+                          {"sub_accelerators", Value::map_list(std::move(subs))}});
+    for (const auto& [key, v] : fixed()) description.add(key, v);
+    return description;
   }
 
  private:

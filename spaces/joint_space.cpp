@@ -34,9 +34,9 @@ std::unique_ptr<SearchSpace> JointSpace::create(const ConfigNode& options) {
   auto network = part("network");
   auto accelerator = part("accelerator");
   Rng rng(0);
-  if (!network->accelerator_string(network->sample(rng)).empty())
+  if (network->accelerator_description(network->sample(rng)))
     options.at("network").fail("expected a network space, got '" + network->name() + "'");
-  if (accelerator->accelerator_string(accelerator->sample(rng)).empty())
+  if (!accelerator->accelerator_description(accelerator->sample(rng)))
     options.at("accelerator").fail("expected an accelerator space (systolic_hw, eyeriss_hw, "
                                    "heterogeneous_hw), got '" + accelerator->name() + "'");
   return std::make_unique<JointSpace>(std::move(network), std::move(accelerator));
@@ -106,8 +106,9 @@ bool JointSpace::is_valid(const Candidate& candidate) const {
          accelerator_->is_valid(accelerator_part(candidate));
 }
 
-std::string JointSpace::accelerator_string(const Candidate& candidate) const {
-  return accelerator_->accelerator_string(accelerator_part(candidate));
+std::optional<AcceleratorDescription> JointSpace::accelerator_description(
+    const Candidate& candidate) const {
+  return accelerator_->accelerator_description(accelerator_part(candidate));
 }
 
 }  // namespace tandem

@@ -1,7 +1,7 @@
 // "joint": any NN space x any accelerator space. A candidate holds the network's decisions
 // followed by the accelerator's (accelerator decision names get an "hw." prefix); its text is
 //   "<network text> @ <accelerator text>"
-// to_graph() lowers the network part, accelerator_string() renders the accelerator part.
+// to_graph() lowers the network part, accelerator_description() describes the accelerator part.
 // Options: {network: {space: NAME, options: {...}}, accelerator: {space: NAME, options: {...}}}.
 #pragma once
 
@@ -26,7 +26,8 @@ class JointSpace final : public SearchSpace {
   using SearchSpace::to_graph;
   ComputeGraph to_graph(const Candidate& candidate, const GraphOptions& options) const override;
   bool is_valid(const Candidate& candidate) const override;
-  std::string accelerator_string(const Candidate& candidate) const override;
+  std::optional<AcceleratorDescription> accelerator_description(
+      const Candidate& candidate) const override;
   std::string architecture_string(const Candidate& candidate) const override;
 
   const SearchSpace& network() const { return *network_; }

@@ -72,7 +72,7 @@ std::unique_ptr<SearchSpace> MultitaskSpace::create(const ConfigNode& options) {
       node.at("name").fail("task name '" + name + "' must be non-empty and use only A-Z a-z 0-9 _");
     if (!seen.insert(name).second) node.at("name").fail("task name '" + name + "' is repeated");
     auto space = create_part(node);
-    if (!space->accelerator_string(space->sample(rng)).empty())
+    if (space->accelerator_description(space->sample(rng)))
       node.at("space").fail("expected a network space for task '" + name + "', got '" +
                             space->name() + "'");
     tasks.push_back({name, std::move(space)});
@@ -82,7 +82,7 @@ std::unique_ptr<SearchSpace> MultitaskSpace::create(const ConfigNode& options) {
     ConfigNode node = options.at("accelerator");
     node.check_keys({"space", "options"});
     accelerator = create_part(node);
-    if (accelerator->accelerator_string(accelerator->sample(rng)).empty())
+    if (!accelerator->accelerator_description(accelerator->sample(rng)))
       node.fail("expected an accelerator space (systolic_hw, eyeriss_hw, heterogeneous_hw), got '" +
                 accelerator->name() + "'");
   }
@@ -206,8 +206,10 @@ bool MultitaskSpace::is_valid(const Candidate& candidate) const {
   return !accelerator_ || accelerator_->is_valid(accelerator_part(candidate));
 }
 
-std::string MultitaskSpace::accelerator_string(const Candidate& candidate) const {
-  return accelerator_ ? accelerator_->accelerator_string(accelerator_part(candidate)) : "";
+std::optional<AcceleratorDescription> MultitaskSpace::accelerator_description(
+    const Candidate& candidate) const {
+  if (!accelerator_) return std::nullopt;
+  return accelerator_->accelerator_description(accelerator_part(candidate));
 }
 
 }  // namespace tandem

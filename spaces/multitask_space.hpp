@@ -37,7 +37,8 @@ class MultitaskSpace final : public SearchSpace {
   bool is_valid(const Candidate& candidate) const override;
   // The task networks as text, "<task1> ; <task2> ; ...".
   std::string architecture_string(const Candidate& candidate) const override;
-  std::string accelerator_string(const Candidate& candidate) const override;
+  std::optional<AcceleratorDescription> accelerator_description(
+      const Candidate& candidate) const override;
   std::vector<std::string> task_names() const override;
   Candidate task_candidate(const Candidate& candidate, const std::string& task,
                            const SearchSpace** space_out) const override;

@@ -38,6 +38,11 @@ GraphOptions read_graph_options(const ConfigNode& options, GraphOptions defaults
   return out;
 }
 
+std::string SearchSpace::accelerator_string(const Candidate& candidate) const {
+  const std::optional<AcceleratorDescription> accelerator = accelerator_description(candidate);
+  return accelerator ? accelerator->to_yaml() : "";
+}
+
 double SearchSpace::size() const {
   double total = 1.0;
   for (const auto& decision : decisions()) total *= static_cast<double>(decision.choices.size());

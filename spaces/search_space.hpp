@@ -8,9 +8,11 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "core/accelerator_description.hpp"
 #include "core/compute_graph.hpp"
 #include "core/config_node.hpp"
 #include "core/error.hpp"
@@ -70,8 +72,14 @@ class SearchSpace {
   virtual std::string architecture_string(const Candidate& candidate) const {
     return to_string(candidate);
   }
-  // The accelerator part of a candidate as text ("" for spaces without one).
-  virtual std::string accelerator_string(const Candidate&) const { return ""; }
+  // The accelerator part of a candidate as a typed value (cost-model name + parameters), what the
+  // `hw` evaluator builds its cost model from; nullopt for spaces without an accelerator part.
+  virtual std::optional<AcceleratorDescription> accelerator_description(const Candidate&) const {
+    return std::nullopt;
+  }
+  // The accelerator part as text, the description's YAML flow mapping ("" for spaces without
+  // one): what is stored with each trial.
+  std::string accelerator_string(const Candidate& candidate) const;
 
   // Multi-task spaces (one network per task, e.g. "multitask"): the task names, in order; empty
   // for every other space.

@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 
+#include "core/constraint.hpp"
 #include "core/text.hpp"
 
 namespace tandem {
@@ -104,6 +105,7 @@ ExperimentConfig ExperimentConfig::parse(const std::string& text, const std::str
       constraints.fail("expected a list of constraints such as \"latency_ms <= 5\"");
     for (std::size_t i = 0; i < constraints.size(); ++i) {
       ConfigNode item = constraints.element(i);
+      Constraint::parse(item);  // the one constraint grammar: a malformed one fails here
       config.constraints.push_back(ConstraintConfig{item.as_string(), item});
     }
   }

@@ -2,16 +2,16 @@
 // from hwmodels/. The accelerator is, in order of precedence:
 //   options.accelerator       an inline model config ({model: systolic, rows: 16, ...})
 //   options.accelerator_file  a YAML file (relative to the experiment file)
-//   the candidate's accelerator part (joint spaces: space.accelerator_string(candidate)),
-//   merged with options.defaults ({frequency_mhz: 700, pooling: dense, ...}) for keys the
-//   candidate does not set.
+//   the candidate's accelerator part (joint spaces: the typed space.accelerator_description(
+//   candidate)), with options.defaults ({frequency_mhz: 700, pooling: dense, ...}) for keys the
+//   candidate does not set; one cost model is built per distinct description and cached.
 // Metrics: latency_ms, energy_mj, area_mm2, cycles, utilization, macs, dram_bytes. A layer the
 // accelerator cannot run makes the trial INFEASIBLE with the model's reason (constraints on
 // these metrics are applied by the trial loop).
 // Multi-task spaces (SearchSpace::task_names() not empty): every task's network is costed on the
-// one accelerator. A `heterogeneous` model runs them in parallel on its sub-accelerators
-// (HeterogeneousModel::evaluate_tasks: latency = the busiest sub-accelerator); any other model
-// runs them one after another (latency, energy, cycles summed). The metrics above describe the
+// one accelerator through CostModel::evaluate_tasks: a `heterogeneous` model runs them in
+// parallel on its sub-accelerators (latency = the busiest sub-accelerator); any other model runs
+// them one after another (latency, energy, cycles summed). The metrics above describe the
 // whole workload; latency_ms.T adds each task's own latency (its layers' sum).
 #include <yaml-cpp/yaml.h>
 
@@ -23,7 +23,6 @@
 #include "core/rng.hpp"
 #include "experiments/evaluators/evaluator_registry.hpp"
 #include "hwmodels/cost_model.hpp"
-#include "hwmodels/heterogeneous_model.hpp"
 #include "hwmodels/workload.hpp"
 
 namespace tandem {
@@ -32,8 +31,8 @@ namespace {
 class HwEvaluator final : public Evaluator {
  public:
   HwEvaluator(const SearchSpace& space, std::shared_ptr<const hw::CostModel> fixed,
-              std::string defaults_yaml)
-      : space_(space), fixed_(std::move(fixed)), defaults_yaml_(std::move(defaults_yaml)) {}
+              AcceleratorDescription::Parameters defaults)
+      : space_(space), fixed_(std::move(fixed)), defaults_(std::move(defaults)) {}
 
   TrialResult evaluate(const Candidate& candidate, Reporter&) override {
     std::shared_ptr<const hw::CostModel> model = fixed_ ? fixed_ : model_for(candidate);
@@ -67,28 +66,17 @@ class HwEvaluator final : public Evaluator {
   hw::CostReport evaluate_tasks(const hw::CostModel& model, const Candidate& candidate,
                                 Metrics& metrics) const {
     const std::vector<std::string> tasks = space_.task_names();
-    std::vector<std::vector<hw::LayerWorkload>> workloads;
+    std::vector<hw::TaskWorkload> workloads;
     for (const auto& task : tasks) {
       const SearchSpace* network = nullptr;
       const Candidate part = space_.task_candidate(candidate, task, &network);
-      workloads.push_back(hw::lower_graph(network->to_graph(part), model.lowering()));
+      workloads.push_back({task, hw::lower_graph(network->to_graph(part), model.lowering())});
     }
-    hw::CostReport report;
-    if (const auto* chip = dynamic_cast<const hw::HeterogeneousModel*>(&model)) {
-      report = chip->evaluate_tasks(workloads);  // in parallel on the sub-accelerators
-    } else {
-      std::vector<hw::LayerWorkload> all;  // one after another on the single accelerator
-      for (std::size_t t = 0; t < tasks.size(); ++t)
-        for (auto layer : workloads[t]) {
-          if (tasks.size() > 1) layer.name = tasks[t] + "/" + layer.name;
-          all.push_back(std::move(layer));
-        }
-      report = model.evaluate(all);
-    }
+    const hw::CostReport report = model.evaluate_tasks(workloads);
     // Both list the layers task by task: a task's latency is the sum over its range.
     std::size_t begin = 0;
     for (std::size_t t = 0; t < tasks.size(); ++t) {
-      const std::size_t end = std::min(report.layers.size(), begin + workloads[t].size());
+      const std::size_t end = std::min(report.layers.size(), begin + workloads[t].layers.size());
       double seconds = 0;
       for (std::size_t i = begin; i < end; ++i) seconds += report.layers[i].latency_s;
       metrics.set("latency_ms." + tasks[t], seconds * 1e3);
@@ -98,37 +86,29 @@ class HwEvaluator final : public Evaluator {
   }
 
   std::shared_ptr<const hw::CostModel> model_for(const Candidate& candidate) {
-    const std::string text = space_.accelerator_string(candidate);
-    if (text.empty())
+    const std::optional<AcceleratorDescription> accelerator =
+        space_.accelerator_description(candidate);
+    if (!accelerator)
       throw ConfigError("evaluator 'hw': space '" + space_.name() +
                         "' has no accelerator part; give options.accelerator or "
                         "options.accelerator_file, or use a joint space");
     std::lock_guard<std::mutex> lock(mutex_);
-    auto found = cache_.find(text);
+    auto found = cache_.find(*accelerator);
     if (found != cache_.end()) return found->second;
-    YAML::Node config = YAML::Load(text);
-    if (!defaults_yaml_.empty()) {
-      const YAML::Node defaults = YAML::Load(defaults_yaml_);
-      for (const auto& entry : defaults) {
-        const std::string key = entry.first.as<std::string>();
-        if (!config[key]) config[key] = entry.second;
-      }
-    }
-    YAML::Emitter out;
-    out << YAML::Flow << config;
-    std::shared_ptr<const hw::CostModel> model =
-        hw::create_cost_model(ConfigNode::parse(out.c_str(), "<accelerator of " +
-                                                                 space_.to_string(candidate) + ">"));
+    // Cost models are configured by ConfigNode: the description's YAML, once per accelerator.
+    std::shared_ptr<const hw::CostModel> model = hw::create_cost_model(
+        ConfigNode::parse(accelerator->with_defaults(defaults_).to_yaml(),
+                          "<accelerator of " + space_.to_string(candidate) + ">"));
     if (cache_.size() > 4096) cache_.clear();
-    cache_.emplace(text, model);
+    cache_.emplace(*accelerator, model);
     return model;
   }
 
   const SearchSpace& space_;
   std::shared_ptr<const hw::CostModel> fixed_;
-  std::string defaults_yaml_;
+  AcceleratorDescription::Parameters defaults_;  // options.defaults, values as YAML flow text
   std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<const hw::CostModel>> cache_;
+  std::map<AcceleratorDescription, std::shared_ptr<const hw::CostModel>> cache_;
 };
 
 }  // namespace
@@ -153,11 +133,17 @@ void register_hw_evaluator(EvaluatorRegistry& registry) {
             path = context.config_dir + "/" + path;
           fixed = hw::load_cost_model(path);
         }
-        std::string defaults;
+        AcceleratorDescription::Parameters defaults;
         if (options.has("defaults")) {
           ConfigNode node = options.at("defaults");
           if (!node.is_map()) node.fail("expected a mapping of cost-model parameters");
-          defaults = node.to_yaml();
+          const YAML::Node map = YAML::Load(node.to_yaml());
+          for (const auto& entry : map) {
+            YAML::Emitter value;
+            value << YAML::Flow << entry.second;
+            defaults.emplace_back(entry.first.as<std::string>(),
+                                  AcceleratorDescription::Value::yaml(value.c_str()));
+          }
         }
         auto evaluator =
             std::make_unique<HwEvaluator>(context.space, std::move(fixed), defaults);
@@ -165,7 +151,7 @@ void register_hw_evaluator(EvaluatorRegistry& registry) {
           // Fail before the run when the space has no accelerator part or the defaults are bad.
           Rng rng(context.seed);
           const Candidate probe = context.space.sample(rng);
-          if (context.space.accelerator_string(probe).empty())
+          if (!context.space.accelerator_description(probe))
             throw ConfigError(options.location() + ": evaluator 'hw': space '" +
                               context.space.name() +
                               "' has no accelerator part; give options.accelerator or "

@@ -1,7 +1,7 @@
 // Strategy wrappers: deduplicate, constraint_filter, retry (see strategy_wrappers.hpp).
 #include "search/wrappers/strategy_wrappers.hpp"
 
-#include <cstdlib>
+#include <algorithm>
 
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -96,41 +96,23 @@ std::string Deduplicate::state() const {
 
 // ---- constraint_filter -------------------------------------------------------------------
 
-GraphConstraint GraphConstraint::parse(const std::string& text, const ConfigNode& where) {
-  const auto parts = split(trim(text), ' ');
-  std::vector<std::string> tokens;
-  for (const auto& part : parts)
-    if (!part.empty()) tokens.push_back(part);
-  const std::vector<std::string> metrics = {"macs", "params", "layers"};
-  const std::vector<std::string> ops = {"<=", "<", ">=", ">", "=="};
-  if (tokens.size() != 3)
-    where.fail("constraint '" + text + "': expected 'METRIC OP NUMBER', e.g. 'macs <= 1e8'");
-  GraphConstraint out{tokens[0], tokens[1], 0.0};
-  if (std::find(metrics.begin(), metrics.end(), out.metric) == metrics.end())
-    where.fail("constraint '" + text + "': unknown graph metric '" + out.metric + "'" +
-               did_you_mean(out.metric, metrics) + "; accepted: macs, params, layers");
-  if (std::find(ops.begin(), ops.end(), out.op) == ops.end())
-    where.fail("constraint '" + text + "': unknown comparison '" + out.op +
-               "'; accepted: <=, <, >=, >, ==");
-  char* end = nullptr;
-  out.bound = std::strtod(tokens[2].c_str(), &end);
-  if (end == tokens[2].c_str() || *end != '\0')
-    where.fail("constraint '" + text + "': '" + tokens[2] + "' is not a number");
-  return out;
+const std::vector<std::string>& graph_constraint_metrics() {
+  static const std::vector<std::string> metrics = {"macs", "params", "layers"};
+  return metrics;
 }
 
-bool GraphConstraint::satisfied_by(double value) const {
-  if (op == "<=") return value <= bound;
-  if (op == "<") return value < bound;
-  if (op == ">=") return value >= bound;
-  if (op == ">") return value > bound;
-  return value == bound;
+Constraint parse_graph_constraint(const ConfigNode& where) {
+  const std::string text = where.as_string();
+  const Constraint constraint = Constraint::parse(text, where);
+  const auto& metrics = graph_constraint_metrics();
+  if (std::find(metrics.begin(), metrics.end(), constraint.metric()) == metrics.end())
+    where.fail("constraint '" + text + "': unknown graph metric '" + constraint.metric() + "'" +
+               did_you_mean(constraint.metric(), metrics) + "; accepted: " + join(metrics, ", "));
+  return constraint;
 }
-
-std::string GraphConstraint::text() const { return metric + " " + op + " " + format_number(bound); }
 
 ConstraintFilter::ConstraintFilter(std::unique_ptr<Strategy> inner, const SearchSpace& space,
-                                   std::vector<GraphConstraint> constraints, int max_attempts)
+                                   std::vector<Constraint> constraints, int max_attempts)
     : inner_(std::move(inner)),
       space_(space),
       constraints_(std::move(constraints)),
@@ -142,13 +124,8 @@ std::optional<TrialResult> ConstraintFilter::rejection(const Candidate& candidat
   metrics.set("macs", static_cast<double>(graph.total_macs()));
   metrics.set("params", static_cast<double>(graph.total_params()));
   metrics.set("layers", static_cast<double>(graph.size()));
-  for (const auto& constraint : constraints_) {
-    const double value = metrics.at(constraint.metric);
-    if (!constraint.satisfied_by(value))
-      return TrialResult::infeasible("constraint '" + constraint.text() + "' violated: " +
-                                         constraint.metric + " = " + format_number(value),
-                                     metrics);
-  }
+  for (const auto& constraint : constraints_)
+    if (auto reason = constraint.violation(metrics)) return TrialResult::infeasible(*reason, metrics);
   return std::nullopt;
 }
 
@@ -231,12 +208,14 @@ void register_strategy_wrappers(StrategyRegistry& registry) {
       "re-asks: strategy, constraints, max_attempts",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
         context.options.check_keys({"strategy", "constraints", "max_attempts"});
-        std::vector<GraphConstraint> constraints;
+        std::vector<Constraint> constraints;
         if (!context.options.has("constraints"))
           context.options.fail("constraint_filter needs `constraints: [\"macs <= 1e8\", ...]`");
         ConfigNode list = context.options.at("constraints");
+        if (!list.is_sequence())
+          list.fail("expected a list of constraints such as [\"macs <= 1e8\"]");
         for (std::size_t i = 0; i < list.size(); ++i)
-          constraints.push_back(GraphConstraint::parse(list.element(i).as_string(), list.element(i)));
+          constraints.push_back(parse_graph_constraint(list.element(i)));
         const int attempts =
             static_cast<int>(context.options.get_int_in("max_attempts", 1000, 0, 100000000));
         return std::make_unique<ConstraintFilter>(make_inner(context, "constraint_filter"),

@@ -7,7 +7,7 @@
 //   duplicate passes through); a candidate still being evaluated is held back the same way and
 //   its result told for each held copy when it arrives.
 // - constraint_filter: candidates whose compute graph breaks a constraint on `macs`, `params` or
-//   `layers` (graph_stats conventions) are never evaluated: the inner strategy is told they are
+//   `layers` (graph_stats conventions; the grammar of core/constraint.hpp) are never evaluated: the inner strategy is told they are
 //   INFEASIBLE (with the same reason format as the trial loop) and asked again, up to
 //   max_attempts times.
 // - retry: a FAILED trial's candidate is asked again, up to max_retries times, before the inner
@@ -20,6 +20,7 @@
 #include <memory>
 #include <set>
 
+#include "core/constraint.hpp"
 #include "search/strategy.hpp"
 
 namespace tandem {
@@ -42,20 +43,16 @@ class Deduplicate final : public Strategy {
   long long skipped_ = 0;
 };
 
-// "METRIC OP NUMBER" on a candidate's compute-graph totals.
-struct GraphConstraint {
-  std::string metric;  // macs | params | layers
-  std::string op;      // <=, <, >=, >, ==
-  double bound = 0.0;
-  static GraphConstraint parse(const std::string& text, const ConfigNode& where);
-  bool satisfied_by(double value) const;
-  std::string text() const;
-};
+// The compute-graph totals a constraint_filter constraint may name (graph_stats conventions).
+const std::vector<std::string>& graph_constraint_metrics();
+// One constraint_filter constraint: the one grammar of core/constraint.hpp, on a graph metric
+// (error at `where` naming the text and the accepted metrics otherwise).
+Constraint parse_graph_constraint(const ConfigNode& where);
 
 class ConstraintFilter final : public Strategy {
  public:
   ConstraintFilter(std::unique_ptr<Strategy> inner, const SearchSpace& space,
-                   std::vector<GraphConstraint> constraints, int max_attempts);
+                   std::vector<Constraint> constraints, int max_attempts);
   std::vector<Candidate> ask(std::size_t n) override;
   void tell(const Candidate& candidate, const TrialResult& result) override {
     inner_->tell(candidate, result);
@@ -68,7 +65,7 @@ class ConstraintFilter final : public Strategy {
   std::optional<TrialResult> rejection(const Candidate& candidate) const;
   std::unique_ptr<Strategy> inner_;
   const SearchSpace& space_;
-  std::vector<GraphConstraint> constraints_;
+  std::vector<Constraint> constraints_;
   int max_attempts_;
   long long rejected_ = 0;
 };

@@ -111,13 +111,12 @@ TEST_CASE("heterogeneous: parallel sub-accelerators, assignment and design specs
       "  - {template: ws, rows: 4, cols: 4, bandwidth_share: 0.5}\n"
       "task_assignment: [0, 1]\nspecs: {max_latency_ms: 0.0005}\n";
   auto model = create_cost_model(ConfigNode::parse(fast, "h.yaml"));
-  auto* chip = dynamic_cast<HeterogeneousModel*>(model.get());
-  REQUIRE(chip);
   LayerWorkload a = fc(10, 6);
   a.n = 5;  // OS 4x4: 63 cycles (see test_systolic); WS 4x4: 89 cycles
   // Task 0 on the OS array: 2 layers x 63 = 126 cycles; task 1 on WS: 1 layer x 89 cycles.
   // In parallel: max(126, 89) = 126 cycles at 100 MHz = 1.26 us.
-  CostReport report = chip->evaluate_tasks({{a, a}, {a}});
+  // Through the CostModel interface: no cast to the heterogeneous model.
+  CostReport report = model->evaluate_tasks({{"t0", {a, a}}, {"t1", {a}}});
   CHECK(report.layers.size() == 3);
   CHECK(report.layers[0].name == "task0/fc");
   CHECK(report.total.latency_s == doctest::Approx(126 / 100e6));
@@ -152,6 +151,24 @@ TEST_CASE("heterogeneous: parallel sub-accelerators, assignment and design specs
       create_cost_model(ConfigNode::parse(
           "model: heterogeneous\nsub_accelerators: [{template: tpu}]\n", "h.yaml")),
       doctest::Contains("accepted: os, ws, rs"), ConfigError);
+}
+
+TEST_CASE("evaluate_tasks: a single-clock model runs the networks one after another") {
+  // OS 4x4 systolic array, FC P=5 K=10 M=6: 63 cycles per layer (see test_systolic).
+  auto model = create_cost_model(ConfigNode::parse(
+      "{model: systolic, rows: 4, cols: 4, dataflow: os, dram_bytes_per_cycle: 1000000}", "s"));
+  LayerWorkload a = fc(10, 6);
+  a.n = 5;
+  const CostReport two = model->evaluate_tasks({{"cifar10", {a, a}}, {"cifar100", {a}}});
+  REQUIRE(two.layers.size() == 3);
+  CHECK(two.layers[0].name == "cifar10/fc");
+  CHECK(two.layers[2].name == "cifar100/fc");
+  CHECK(two.total.compute_cycles == 3 * 63);  // sequential: the sum
+  // One task: the plain network, layer names unchanged.
+  const CostReport one = model->evaluate_tasks({{"cifar10", {a}}});
+  REQUIRE(one.layers.size() == 1);
+  CHECK(one.layers[0].name == "fc");
+  CHECK(one.total.compute_cycles == 63);
 }
 
 TEST_CASE("registry: unknown model, missing model key, documented parameters") {

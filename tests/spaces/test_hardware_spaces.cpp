@@ -118,3 +118,47 @@ TEST_CASE("joint: nb201 x systolic_hw carries both parts") {
   CHECK_THROWS_WITH_AS(make("joint", "network: {space: nb201}\naccelerator: {space: systolc_hw}\n"),
                        doctest::Contains("did you mean 'systolic_hw'"), ConfigError);
 }
+
+TEST_CASE("accelerator descriptions are typed: model name, then parameters in decision order") {
+  using Value = AcceleratorDescription::Value;
+  auto systolic = make("systolic_hw", "rows: [4, 8]\nfixed: {frequency_mhz: 700}\n");
+  const Candidate c{{1, 0, 0, 0, 0, 0, 0}};
+  const auto description = systolic->accelerator_description(c);
+  REQUIRE(description);
+  CHECK(description->model() == "systolic");
+  REQUIRE(description->parameters().size() == 7 + 1);
+  CHECK(description->parameters()[0].first == "rows");
+  CHECK(description->parameters()[0].second == Value::scalar("8"));
+  CHECK(description->parameters()[7].first == "frequency_mhz");
+  CHECK(*description->find("frequency_mhz") == Value::scalar("700"));
+  CHECK(systolic->accelerator_string(c) == description->to_yaml());
+
+  // heterogeneous_hw: the sub-accelerators are a list of scalar maps (worked above by hand).
+  auto chip = make("heterogeneous_hw");
+  const Candidate two = chip->parse(
+      "count=2 total_pes=512 dram_bytes_per_cycle=32 template_0=os pe_share_0=1 bw_share_0=1 "
+      "template_1=rs pe_share_1=3 bw_share_1=3 template_2=ws pe_share_2=4 bw_share_2=4");
+  const auto chip_description = chip->accelerator_description(two);
+  REQUIRE(chip_description);
+  CHECK(chip_description->model() == "heterogeneous");
+  const Value* subs = chip_description->find("sub_accelerators");
+  REQUIRE(subs);
+  CHECK(subs->kind == Value::Kind::map_list);
+  REQUIRE(subs->maps.size() == 2);
+  CHECK(subs->maps[1] == AcceleratorDescription::ScalarMap{{"template", "rs"},
+                                                           {"pe_rows", "16"},
+                                                           {"pe_cols", "24"},
+                                                           {"bandwidth_share", "0.75"}});
+
+  // Network spaces have none; a joint space hands on its accelerator part's description.
+  auto nb201 = make("nb201");
+  Rng rng(1);
+  CHECK_FALSE(nb201->accelerator_description(nb201->sample(rng)));
+  CHECK(nb201->accelerator_string(nb201->sample(rng)).empty());
+  auto joint = make("joint", "network: {space: nb201}\naccelerator: {space: systolic_hw}\n");
+  const Candidate jc = joint->sample(rng);
+  auto* as_joint = dynamic_cast<JointSpace*>(joint.get());
+  REQUIRE(as_joint);
+  CHECK(joint->accelerator_description(jc) ==
+        as_joint->accelerator().accelerator_description(as_joint->accelerator_part(jc)));
+}

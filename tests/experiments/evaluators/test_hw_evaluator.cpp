@@ -126,3 +126,34 @@ TEST_CASE("hw: Eyeriss latency ranks NB201 cells like HW-NAS-Bench (every 5th ce
   CHECK(ours[0] > 3.646 / 3);
   CHECK(ours[0] < 3.646 * 3);
 }
+
+TEST_CASE("hw evaluator: typed accelerators with defaults give exactly the model of their text") {
+  // Expected: the cost model built from the trial's stored accelerator text, with the defaults
+  // written in by hand, evaluated directly; the evaluator must agree bit for bit.
+  auto space = space_registry().create(
+      "joint", ConfigNode::parse("network: {space: nb201}\naccelerator: {space: heterogeneous_hw,"
+                                 " options: {fixed: {frequency_mhz: 400}}}\n",
+                                 "s.yaml"));
+  auto evaluator = make_hw(*space, "defaults: {frequency_mhz: 700, pooling: dense}\n");
+  NullReporter reporter;
+  Rng rng(21);
+  for (int i = 0; i < 12; ++i) {
+    const Candidate c = space->sample(rng);
+    std::string text = space->accelerator_string(c);
+    const std::string tail = ", frequency_mhz: 400}";
+    REQUIRE(text.size() > tail.size());
+    REQUIRE(text.compare(text.size() - tail.size(), tail.size(), tail) == 0);
+    text.insert(text.size() - 1, ", pooling: dense");  // frequency_mhz is the space's own
+    auto model = hw::create_cost_model(ConfigNode::parse(text, "acc"));
+    const hw::CostReport report = model->evaluate(space->to_graph(c));
+    const TrialResult result = evaluator->evaluate(c, reporter);
+    CHECK(result.metrics.at("latency_ms") == report.latency_ms());
+    CHECK(result.metrics.at("energy_mj") == report.energy_mj());
+    CHECK(result.metrics.at("area_mm2") == report.area_mm2);
+    CHECK(result.metrics.at("cycles") == report.total.total_cycles());
+    CHECK(result.metrics.at("utilization") == report.total.utilization);
+    CHECK(result.status == (report.feasible ? TrialStatus::complete : TrialStatus::infeasible));
+    CHECK(result.reason == report.reason);
+    CHECK(evaluator->evaluate(c, reporter) == result);  // the cached model: the same result
+  }
+}

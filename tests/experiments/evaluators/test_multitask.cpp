@@ -107,11 +107,11 @@ TEST_CASE("hw evaluator: two tasks run in parallel on a heterogeneous chip") {
         ConfigNode::parse(space->accelerator_string(c), "accelerator"));
     const auto* chip = dynamic_cast<const hw::HeterogeneousModel*>(model.get());
     REQUIRE(chip != nullptr);
-    std::vector<std::vector<hw::LayerWorkload>> tasks;
+    std::vector<hw::TaskWorkload> tasks;
     for (const char* task : {"cifar10", "cifar100"}) {
       const SearchSpace* network = nullptr;
       const Candidate part = space->task_candidate(c, task, &network);
-      tasks.push_back(hw::lower_graph(network->to_graph(part), model->lowering()));
+      tasks.push_back({task, hw::lower_graph(network->to_graph(part), model->lowering())});
     }
     const hw::CostReport expected = chip->evaluate_tasks(tasks);
     CHECK(result.metrics.at("latency_ms") == doctest::Approx(expected.latency_ms()));

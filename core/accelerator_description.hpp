@@ -1,0 +1,68 @@
+// AcceleratorDescription: the accelerator part of a candidate as a typed value — the cost model's
+// name and its parameters, in order — built by an accelerator space when it decodes a candidate
+// (SearchSpace::accelerator_description) and handed to the `hw` evaluator, which builds and
+// caches one cost model per distinct description. core/ knows no cost model: the parameter names
+// and values follow docs/hwmodels.md by convention, and hwmodels/ validates them.
+//
+// to_yaml() renders the cost-model config as a YAML flow mapping,
+//   {model: systolic, rows: 16, cols: 32, dataflow: ws, ...}
+// the accelerator text stored with every trial.
+#pragma once
+
+#include <compare>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace tandem {
+
+class AcceleratorDescription {
+ public:
+  // One mapping of scalar parameters, e.g. a heterogeneous chip's sub-accelerator
+  // {template: os, rows: 8, cols: 16, bandwidth_share: 0.25}.
+  using ScalarMap = std::vector<std::pair<std::string, std::string>>;
+
+  // A parameter value: a scalar as written ("16", "ws", "0.25"), a list of scalar mappings
+  // (sub_accelerators), or YAML text kept verbatim (a non-scalar `fixed:` entry of a space or a
+  // `defaults:` entry of the hw evaluator).
+  struct Value {
+    enum class Kind { scalar, map_list, yaml };
+    Kind kind = Kind::scalar;
+    std::string text;            // scalar and yaml
+    std::vector<ScalarMap> maps;  // map_list
+
+    static Value scalar(std::string text) { return Value{Kind::scalar, std::move(text), {}}; }
+    static Value map_list(std::vector<ScalarMap> maps) {
+      return Value{Kind::map_list, "", std::move(maps)};
+    }
+    static Value yaml(std::string text) { return Value{Kind::yaml, std::move(text), {}}; }
+    std::string to_yaml() const;
+    auto operator<=>(const Value&) const = default;
+    bool operator==(const Value&) const = default;
+  };
+  using Parameters = std::vector<std::pair<std::string, Value>>;
+
+  AcceleratorDescription() = default;
+  AcceleratorDescription(std::string model, Parameters parameters)
+      : model_(std::move(model)), parameters_(std::move(parameters)) {}
+
+  const std::string& model() const { return model_; }
+  const Parameters& parameters() const { return parameters_; }
+  // The value of `key` (nullptr when not set).
+  const Value* find(const std::string& key) const;
+  void add(std::string key, Value value) { parameters_.emplace_back(std::move(key), std::move(value)); }
+  // This description plus each of `defaults` whose key it does not set (after its own, in order).
+  AcceleratorDescription with_defaults(const Parameters& defaults) const;
+
+  // "{model: M, key: value, ...}".
+  std::string to_yaml() const;
+
+  auto operator<=>(const AcceleratorDescription&) const = default;
+  bool operator==(const AcceleratorDescription&) const = default;
+
+ private:
+  std::string model_;
+  Parameters parameters_;
+};
+
+}  // namespace tandem
