@@ -10,33 +10,16 @@ namespace tandem::hw {
 
 void register_builtin_cost_models() {
   CostModelRegistry& registry = cost_model_registry();
-  registry.add("systolic", "analytic",
-               "SCALE-Sim v2 systolic array (os/ws/is), exact compute cycles",
-               [](const ConfigNode& node) -> std::unique_ptr<CostModel> {
-                 return std::make_unique<SystolicArrayModel>(SystolicOptions::parse(node));
-               });
-  set_cost_model_parameters("systolic", SystolicOptions::parameters());
-  registry.add("eyeriss", "analytic", "Eyeriss-like row-stationary array with a per-layer mapper",
-               [](const ConfigNode& node) -> std::unique_ptr<CostModel> {
-                 return std::make_unique<EyerissModel>(EyerissOptions::parse(node));
-               });
-  set_cost_model_parameters("eyeriss", EyerissOptions::parameters());
-  registry.add("roofline", "analytic", "CPU / GPU / NPU roofline with per-layer launch overhead",
-               [](const ConfigNode& node) -> std::unique_ptr<CostModel> {
-                 return std::make_unique<RooflineModel>(RooflineOptions::parse(node));
-               });
-  set_cost_model_parameters("roofline", RooflineOptions::parameters());
-  registry.add("lookup_table", "measured",
-               "per-layer latency/energy measured on a device (CSV lookup)",
-               [](const ConfigNode& node) -> std::unique_ptr<CostModel> {
-                 return std::make_unique<LookupTableModel>(LookupTableOptions::parse(node));
-               });
-  set_cost_model_parameters("lookup_table", LookupTableOptions::parameters());
-  registry.add("heterogeneous", "analytic", "NASAIC-style chip of parallel sub-accelerators",
-               [](const ConfigNode& node) -> std::unique_ptr<CostModel> {
-                 return std::make_unique<HeterogeneousModel>(HeterogeneousOptions::parse(node));
-               });
-  set_cost_model_parameters("heterogeneous", HeterogeneousOptions::parameters());
+  add_cost_model<SystolicArrayModel, SystolicOptions>(registry, "systolic", "analytic",
+      "SCALE-Sim v2 systolic array (os/ws/is), exact compute cycles");
+  add_cost_model<EyerissModel, EyerissOptions>(registry, "eyeriss", "analytic",
+      "Eyeriss-like row-stationary array with a per-layer mapper");
+  add_cost_model<RooflineModel, RooflineOptions>(registry, "roofline", "analytic",
+      "CPU / GPU / NPU roofline with per-layer launch overhead");
+  add_cost_model<LookupTableModel, LookupTableOptions>(registry, "lookup_table", "measured",
+      "per-layer latency/energy measured on a device (CSV lookup)");
+  add_cost_model<HeterogeneousModel, HeterogeneousOptions>(registry, "heterogeneous", "analytic",
+      "NASAIC-style chip of parallel sub-accelerators");
 }
 
 }  // namespace tandem::hw

@@ -132,6 +132,18 @@ void register_builtin_cost_models();
 const std::vector<ParameterDoc>& cost_model_parameters(const std::string& model);
 void set_cost_model_parameters(const std::string& model, std::vector<ParameterDoc> parameters);
 
+// The one registration line of a cost model: `Model` is built from `Options::parse(node)` (which
+// validates the model's parameters) and `Options::parameters()` documents them for
+// `tandem hw models` and docs/hwmodels.md.
+template <class Model, class Options>
+void add_cost_model(CostModelRegistry& registry, const std::string& name, const std::string& kind,
+                    const std::string& help) {
+  registry.add(name, kind, help, [](const ConfigNode& node) -> std::unique_ptr<CostModel> {
+    return std::make_unique<Model>(Options::parse(node));
+  });
+  set_cost_model_parameters(name, Options::parameters());
+}
+
 // Builds the model named by `config`'s `model` key from the rest of `config`.
 std::unique_ptr<CostModel> create_cost_model(const ConfigNode& config);
 std::unique_ptr<CostModel> load_cost_model(const std::string& yaml_path);
