@@ -6,8 +6,8 @@ namespace tandem::detail {
 void throw_check_failure(const std::string& message) { throw Error(message); }
 
 void throw_assert_failure(const char* condition, const char* file, int line) {
-  throw InternalError(std::string("internal error: assertion '") + condition + "' failed at " +
-                      file + ":" + std::to_string(line) + " (please report this)");
+  throw InternalError(std::string("assertion '") + condition + "' failed at " + file + ":" +
+                      std::to_string(line));
 }
 
 }  // namespace tandem::detail

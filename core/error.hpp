@@ -1,6 +1,8 @@
 // Errors: every user-facing failure is a tandem::Error whose message is one line a user can act on
 // (where: file:line:column or key; what: the bad value; what is accepted). Internal invariant
-// violations are InternalError (bugs), raised by TANDEM_ASSERT.
+// violations are InternalError (bugs), raised by TANDEM_ASSERT. The two are separate channels:
+// InternalError is not a tandem::Error, so `catch (const Error&)` (a FAILED trial, a config
+// error) never swallows a bug; it ends the program with "internal error (a bug, please report)".
 #pragma once
 
 #include <stdexcept>
@@ -25,10 +27,11 @@ class ParseError : public Error {
   using Error::Error;
 };
 
-// A bug in tandem itself: an invariant that the code, not the user, must keep.
-class InternalError : public Error {
+// A bug in tandem itself: an invariant that the code, not the user, must keep. Deliberately not
+// derived from Error (see above).
+class InternalError : public std::logic_error {
  public:
-  using Error::Error;
+  using std::logic_error::logic_error;
 };
 
 namespace detail {

@@ -168,6 +168,25 @@ CREATE TABLE experiment_values (
 );
 )sql";
 
+// Version 5: trials.failure_cause, the typed reason a trial is FAILED (none, error, interrupted,
+// worker_lost; db/failure_cause.hpp). Lineage (was a result told, must a candidate run again)
+// reads it instead of the reason text. Existing rows are classified once, here, by the reason
+// texts that tandem wrote for those causes before version 5 ('interrupted', 'worker lost'); the
+// immutability trigger is lifted for that one UPDATE and restored exactly as version 1 made it.
+constexpr const char* kVersion5 = R"sql(
+ALTER TABLE trials ADD COLUMN failure_cause TEXT NOT NULL DEFAULT 'none'
+  CHECK (failure_cause IN ('none', 'error', 'interrupted', 'worker_lost'));
+DROP TRIGGER trials_finished_are_immutable;
+UPDATE trials SET failure_cause = CASE
+  WHEN state <> 'FAILED' THEN 'none'
+  WHEN reason = 'interrupted' THEN 'interrupted'
+  WHEN reason = 'worker lost' THEN 'worker_lost'
+  ELSE 'error' END;
+CREATE TRIGGER trials_finished_are_immutable
+BEFORE UPDATE ON trials WHEN OLD.state <> 'RUNNING'
+BEGIN SELECT RAISE(ABORT, 'finished trials are immutable'); END;
+)sql";
+
 void migrate_to_1(sqlite3* db, const std::string& path) {
   sqlite::execute(db, path, kVersion1);
 }
@@ -185,9 +204,14 @@ void migrate_to_4(sqlite3* db, const std::string& path) {
   sqlite::execute(db, path, kVersion4);
 }
 
+void migrate_to_5(sqlite3* db, const std::string& path) {
+  sqlite::execute(db, path, kVersion5);
+}
+
 using MigrationStep = void (*)(sqlite3*, const std::string&);
 // kMigrations[i] takes a file from version i to version i + 1.
-constexpr MigrationStep kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4};
+constexpr MigrationStep kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4,
+                                         migrate_to_5};
 static_assert(std::size(kMigrations) == current_version);
 
 // Columns of trial_summary before the metric columns.

@@ -86,7 +86,7 @@ void check_metric_names(const Metrics& values, const std::string& path) {
 
 const char* const kTrialColumns =
     "id, experiment_id, number, state, space, candidate, accelerator, reason, worker, started, "
-    "finished, ask_seq, tell_seq, retry_of";
+    "finished, ask_seq, tell_seq, retry_of, failure_cause";
 
 TrialRecord read_trial(const Statement& row) {
   TrialRecord trial;
@@ -104,6 +104,7 @@ TrialRecord read_trial(const Statement& row) {
   if (!row.is_null(11)) trial.ask_seq = row.column_int64(11);
   if (!row.is_null(12)) trial.tell_seq = row.column_int64(12);
   if (!row.is_null(13)) trial.retry_of = static_cast<int>(row.column_int64(13));
+  trial.cause = failure_cause_from_string(row.column_text(14));
   return trial;
 }
 
@@ -345,11 +346,23 @@ void TrialStore::finish_trial(std::int64_t trial_id, const TrialResult& result,
 void TrialStore::finish_trial(std::int64_t trial_id, const TrialResult& result,
                               const std::optional<std::string>& strategy_state,
                               std::optional<std::int64_t> tell_seq) {
+  finish_trial(trial_id, result, strategy_state, tell_seq,
+               result.status == TrialStatus::failed ? FailureCause::error : FailureCause::none);
+}
+
+void TrialStore::finish_trial(std::int64_t trial_id, const TrialResult& result,
+                              const std::optional<std::string>& strategy_state,
+                              std::optional<std::int64_t> tell_seq, FailureCause cause) {
   require_writable("finish a trial");
   if (result.status == TrialStatus::running) {
     throw Error("trial database '" + path_ +
                 "': a trial cannot finish in state RUNNING; use "
                 "COMPLETE, PRUNED, INFEASIBLE or FAILED");
+  }
+  if ((result.status == TrialStatus::failed) != (cause != FailureCause::none)) {
+    throw Error("trial database '" + path_ + "': a " + to_string(result.status) +
+                " trial cannot have failure cause '" + to_string(cause) +
+                "' (FAILED trials need one other than none, other states none)");
   }
   check_metric_names(result.metrics, path_);
   Transaction transaction(db_, path_, Transaction::Kind::immediate);
@@ -376,24 +389,28 @@ void TrialStore::finish_trial(std::int64_t trial_id, const TrialResult& result,
     insert_state.run();
   }
   Statement update(db_, path_,
-                   "UPDATE trials SET state = ?, reason = ?, finished = ?, tell_seq = ? "
-                   "WHERE id = ?");
+                   "UPDATE trials SET state = ?, reason = ?, finished = ?, tell_seq = ?, "
+                   "failure_cause = ? WHERE id = ?");
   update.bind(1, to_string(result.status)).bind(2, result.reason).bind(3, now_utc());
   if (tell_seq) update.bind(4, *tell_seq); else update.bind_null(4);
-  update.bind(5, trial_id);
+  update.bind(5, to_string(cause)).bind(6, trial_id);
   update.run();
   schema::ensure_summary_columns(db_, path_, result.metrics.names());
   transaction.commit();
 }
 
-int TrialStore::fail_running_trials(std::int64_t experiment_id, const std::string& reason) {
+int TrialStore::fail_running_trials(std::int64_t experiment_id, const std::string& reason,
+                                    FailureCause cause) {
   require_writable("fail running trials");
+  if (cause == FailureCause::none)
+    throw Error("trial database '" + path_ +
+                "': failed trials need a failure cause other than none");
   Transaction transaction(db_, path_, Transaction::Kind::immediate);
   require_experiment(db_, path_, experiment_id);
   Statement update(db_, path_,
-                   "UPDATE trials SET state = 'FAILED', reason = ?, finished = ? "
-                   "WHERE experiment_id = ? AND state = 'RUNNING'");
-  update.bind(1, reason).bind(2, now_utc()).bind(3, experiment_id);
+                   "UPDATE trials SET state = 'FAILED', reason = ?, finished = ?, "
+                   "failure_cause = ? WHERE experiment_id = ? AND state = 'RUNNING'");
+  update.bind(1, reason).bind(2, now_utc()).bind(3, to_string(cause)).bind(4, experiment_id);
   int marked = update.run();
   transaction.commit();
   return marked;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/trial.hpp"
+#include "db/failure_cause.hpp"
 
 struct sqlite3;
 
@@ -44,6 +45,8 @@ struct TrialRecord {
                                          // retry (and for trials written before schema 3)
   std::optional<std::int64_t> tell_seq;  // the tell() of its result; none when not told
   std::optional<int> retry_of;           // number of the trial whose candidate this one re-runs
+  // Schema 5: why a FAILED trial failed (none for every other state); see failure_cause.hpp.
+  FailureCause cause = FailureCause::none;
 };
 
 // Where a started trial's candidate came from (schema 3 bookkeeping, see TrialRecord).
@@ -106,11 +109,19 @@ class TrialStore {
   void finish_trial(std::int64_t trial_id, const TrialResult& result,
                     const std::optional<std::string>& strategy_state = std::nullopt);
   // The same, recording the position of the result's tell() in the experiment's ask/tell order.
+  // A FAILED result gets FailureCause::error, any other result FailureCause::none.
   void finish_trial(std::int64_t trial_id, const TrialResult& result,
                     const std::optional<std::string>& strategy_state,
                     std::optional<std::int64_t> tell_seq);
-  // Marks the experiment's RUNNING trials FAILED with `reason`; returns how many were marked.
-  int fail_running_trials(std::int64_t experiment_id, const std::string& reason);
+  // The same with an explicit cause (e.g. worker_lost). A FAILED result needs a cause other than
+  // none and any other result needs none; otherwise tandem::Error.
+  void finish_trial(std::int64_t trial_id, const TrialResult& result,
+                    const std::optional<std::string>& strategy_state,
+                    std::optional<std::int64_t> tell_seq, FailureCause cause);
+  // Marks the experiment's RUNNING trials FAILED with `reason` and `cause` (a dead process left
+  // them running: interrupted); returns how many were marked. `cause` none raises tandem::Error.
+  int fail_running_trials(std::int64_t experiment_id, const std::string& reason,
+                          FailureCause cause = FailureCause::interrupted);
 
   std::vector<TrialRecord> trials(std::int64_t experiment_id) const;  // by number
   std::optional<TrialRecord> trial(std::int64_t experiment_id, int number) const;

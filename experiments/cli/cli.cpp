@@ -94,15 +94,13 @@ int run_cli(int argc, char** argv) {
       std::cerr << "tandem " << name << ": error: " << error.what() << " (see tandem " << name
                 << " --help)\n";
       return 2;
-    } catch (const InternalError& error) {
-      std::cerr << "tandem " << name << ": " << error.what() << "\n";
-      return 3;
     } catch (const Error& error) {
       std::cerr << "tandem " << name << ": error: " << error.what() << "\n";
       return 1;
     } catch (const std::exception& error) {
-      std::cerr << "tandem " << name << ": internal error: " << error.what()
-                << " (please report this)\n";
+      // InternalError (not an Error) and anything else unexpected: a bug, never a user error.
+      std::cerr << "tandem " << name << ": internal error (a bug, please report): " << error.what()
+                << "\n";
       return 3;
     }
   }

@@ -3,6 +3,7 @@
 // (the Pareto front when it has several objectives).
 // --workers N evaluates N trials at once on this machine; --mpi (under mpirun) makes rank 0 the
 // coordinator and every other rank an evaluator (docs/distributed.md).
+#include <exception>
 #include <iostream>
 #include <memory>
 
@@ -96,13 +97,14 @@ int cli_run(int argc, char** argv) {
   if (session && session->rank() != 0) {
     // An evaluator rank: problems are reported by rank 0, so this rank stays quiet.
     std::unique_ptr<Experiment> experiment;
-    std::string setup_error;
+    std::exception_ptr setup_failure;
     try {
       experiment = std::make_unique<Experiment>(load_config(args));
-    } catch (const std::exception& error) {
-      setup_error = error.what();
+    } catch (...) {
+      setup_failure = std::current_exception();  // rank 0 reports it (an Error or a bug)
     }
-    mpi_worker_loop(*session, experiment.get(), setup_error, mpi_options);
+    mpi_worker_loop(*session, experiment.get(), setup_failure, mpi_options,
+                    signal_stop_source().token());
     return 0;
   }
 
@@ -113,8 +115,10 @@ int cli_run(int argc, char** argv) {
 
   // Build and validate everything before the database is opened, so bad input writes nothing.
   Experiment experiment(std::move(config));
+  // Ctrl-C / SIGTERM stop the run through this token once the handlers are installed below.
+  run.stop = signal_stop_source().token();
   std::unique_ptr<TrialExecutor> executor;
-  if (session) executor = make_mpi_executor(*session, experiment, mpi_options);
+  if (session) executor = make_mpi_executor(*session, experiment, mpi_options, run.stop);
   TrialStore store(db_path, TrialStore::Mode::read_write);
   install_stop_handlers();
   RunSummary summary = executor ? run_experiment(experiment, store, run, *executor)

@@ -1,7 +1,8 @@
 // Experiment: the parts an ExperimentConfig names, built and cross-checked before anything touches
 // the database — the space, a fresh strategy on demand, the evaluator chain and the constraints.
 // evaluate() runs the evaluators in order, merges their metrics, applies the constraints and turns
-// errors raised while evaluating one candidate into a FAILED trial (the search goes on).
+// a tandem::Error raised while evaluating one candidate into a FAILED trial (the search goes on).
+// An InternalError (a bug) or any other exception propagates: it is never a trial's result.
 #pragma once
 
 #include <memory>

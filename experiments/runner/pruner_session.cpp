@@ -6,7 +6,6 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
-#include "experiments/runner/trial_loop.hpp"
 #include "predictors/encodings.hpp"
 
 namespace tandem {
@@ -21,16 +20,12 @@ PruningSession::PruningSession(const PrunerOptions& options, const std::string& 
 PruningSession::~PruningSession() = default;
 
 PruningSession::Entry& PruningSession::add(const TrialRecord& trial, const Candidate& candidate) {
+  history_.add(trial);
   Entry& entry = entries_[trial.number];
   entry.trial.number = trial.number;
-  entry.trial.root_number = trial.number;
+  entry.trial.root_number = history_.root_of(trial.number);
   entry.trial.state = trial.state;
   entry.trial.metric = options_.metric;
-  entry.ask_seq = trial.ask_seq;
-  entry.tell_seq = trial.tell_seq;
-  entry.retry_of = trial.retry_of;
-  entry.legacy = !trial.ask_seq && !trial.tell_seq && !trial.retry_of;
-  entry.trial.root_number = root_of(entry).trial.number;
   if (encoder_) entry.trial.architecture = encoder_->encode(candidate);
   number_of_id_[trial.id] = trial.number;
   return entry;
@@ -40,7 +35,6 @@ void PruningSession::load(const TrialStore& store, const std::vector<TrialRecord
   const std::string fallback = "val_" + options_.metric;
   for (const TrialRecord& trial : trials) {
     Entry& entry = add(trial, encoder_ ? space_.parse(trial.candidate) : Candidate{});
-    entry.told = was_told(trial);
     std::map<int, double> direct, named_fallback;
     for (const IntermediateValue& value : store.intermediate_values(trial.id)) {
       if (value.name == options_.metric) direct[value.step] = value.value;
@@ -66,33 +60,24 @@ PruningSession::Entry& PruningSession::entry_of_id(std::int64_t trial_id) {
   return entries_.at(found->second);
 }
 
-const PruningSession::Entry& PruningSession::root_of(const Entry& entry) const {
-  const Entry* at = &entry;
-  while (!at->ask_seq && at->retry_of) {
-    auto previous = entries_.find(*at->retry_of);
-    if (previous == entries_.end()) break;
-    at = &previous->second;
-  }
-  return *at;
-}
-
 std::vector<const PrunerTrial*> PruningSession::peers_of(const Entry& entry) const {
-  const Entry& root = root_of(entry);
-  std::vector<const Entry*> chosen;
+  const std::optional<std::int64_t> asked_at = history_.asked_at(entry.trial.number);
+  std::vector<std::pair<const Entry*, const TrialLineage*>> chosen;
   for (const auto& [number, other] : entries_) {
-    if (&other == &entry || !other.told) continue;
-    const bool peer = root.ask_seq
-                          ? (other.legacy || (other.tell_seq && *other.tell_seq < *root.ask_seq))
-                          : (other.legacy && number < entry.trial.number);
-    if (peer) chosen.push_back(&other);
+    const TrialLineage& lineage = history_.at(number);
+    if (&other == &entry || !lineage.told) continue;
+    const bool peer = asked_at ? (lineage.legacy ||
+                                  (lineage.tell_seq && *lineage.tell_seq < *asked_at))
+                               : (lineage.legacy && number < entry.trial.number);
+    if (peer) chosen.emplace_back(&other, &lineage);
   }
   // In tell order (legacy trials first, in number order).
-  std::sort(chosen.begin(), chosen.end(), [](const Entry* a, const Entry* b) {
-    return std::make_tuple(a->tell_seq.value_or(-1), a->trial.number) <
-           std::make_tuple(b->tell_seq.value_or(-1), b->trial.number);
+  std::sort(chosen.begin(), chosen.end(), [](const auto& a, const auto& b) {
+    return std::make_tuple(a.second->tell_seq.value_or(-1), a.second->number) <
+           std::make_tuple(b.second->tell_seq.value_or(-1), b.second->number);
   });
   std::vector<const PrunerTrial*> peers;
-  for (const Entry* e : chosen) peers.push_back(&e->trial);
+  for (const auto& pick : chosen) peers.push_back(&pick.first->trial);
   return peers;
 }
 
@@ -141,8 +126,7 @@ void PruningSession::finished(std::int64_t trial_id, const TrialResult& result,
                               std::optional<std::int64_t> tell_seq) {
   Entry& entry = entry_of_id(trial_id);
   entry.trial.state = result.status;
-  entry.tell_seq = tell_seq;
-  entry.told = tell_seq.has_value();
+  history_.finished(entry.trial.number, tell_seq);
 }
 
 std::unique_ptr<PruningSession> make_pruning_session(const ExperimentConfig& config,

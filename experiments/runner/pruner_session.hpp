@@ -5,7 +5,8 @@
 // Reproducibility. The peers a trial is judged against are the trials whose results were TOLD
 // before the trial's candidate was ASKED (tell_seq < ask_seq of the asked trial; a retry of an
 // interrupted or lost trial uses the original trial's ask_seq, legacy trials without ask/tell
-// numbers precede everything). Both numbers are stored (trials.ask_seq / tell_seq), so every
+// numbers precede everything). Which trial roots a retry chain and which were told is lineage,
+// read from a TrialHistory (trial_history.hpp). Both numbers are stored (trials.ask_seq / tell_seq), so every
 // decision is a function of the database alone: --resume rebuilds the session from the stored
 // trials and intermediate values (load) and makes the same decisions, and decide_stored()
 // recomputes a stored decision. With one worker every earlier trial is a peer (Optuna's semantics);
@@ -28,6 +29,7 @@
 #include "db/trial_store.hpp"
 #include "experiments/config/experiment_config.hpp"
 #include "experiments/pruners/pruner.hpp"
+#include "experiments/runner/trial_history.hpp"
 #include "spaces/search_space.hpp"
 
 namespace tandem {
@@ -61,23 +63,19 @@ class PruningSession {
  private:
   struct Entry {
     PrunerTrial trial;
-    std::optional<std::int64_t> ask_seq, tell_seq;
-    std::optional<int> retry_of;
-    bool told = false;
-    bool legacy = false;  // written before schema 3: no ask/tell numbers
     std::optional<std::string> stop_reason;
   };
 
   Entry& add(const TrialRecord& trial, const Candidate& candidate);
   Entry& entry_of_id(std::int64_t trial_id);
   std::vector<const PrunerTrial*> peers_of(const Entry& entry) const;
-  const Entry& root_of(const Entry& entry) const;
 
   PrunerOptions options_;
   std::unique_ptr<Pruner> pruner_;
   const SearchSpace& space_;
   std::unique_ptr<ArchitectureEncoder> encoder_;  // learning_curve/svr with architecture features
   std::map<int, Entry> entries_;                  // by trial number
+  TrialHistory history_;                          // lineage of the same trials
   std::map<std::int64_t, int> number_of_id_;
 };
 

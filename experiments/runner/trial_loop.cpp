@@ -3,9 +3,7 @@
 
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cmath>
 #include <deque>
 #include <limits>
@@ -20,13 +18,6 @@
 
 namespace tandem {
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_stop_signal(int signal_number) {
-  g_stop.store(true);
-  std::signal(signal_number, SIG_DFL);  // a second signal ends the process at once
-}
 
 std::string default_worker() {
   char host[256] = {0};
@@ -63,23 +54,7 @@ TrialResult stored_result(const TrialRecord& trial) {
 
 }  // namespace
 
-void install_stop_handlers() {
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
-}
-bool stop_requested() { return g_stop.load(); }
-void request_stop() { g_stop.store(true); }
-void clear_stop_request() { g_stop.store(false); }
-
 std::string default_worker_name() { return default_worker(); }
-
-bool was_told(const TrialRecord& trial) {
-  if (trial.tell_seq) return true;
-  return trial.state != TrialStatus::running &&
-         !(trial.state == TrialStatus::failed &&
-           (trial.reason == kInterruptedReason || trial.reason == kWorkerLostReason));
-}
-
 
 namespace {
 
@@ -106,11 +81,12 @@ struct Replayed {
               " (was the strategy or tandem changed since the run began?)");
 }
 
-// Rebuilds `strategy` from the stored trials (see trial_loop.hpp). Trials written before schema 3
-// (no ask_seq, tell_seq or retry_of) come first and replay as the sequential loop wrote them: one
-// ask(1) and one tell per told trial, in number order.
+// Rebuilds `strategy` from the stored trials (see trial_loop.hpp); `history` holds their lineage.
+// Trials written before schema 3 (no ask_seq, tell_seq or retry_of) come first and replay as the
+// sequential loop wrote them: one ask(1) and one tell per told trial, in number order.
 Replayed replay(const ExperimentConfig& config, const SearchSpace& space, Strategy& strategy,
-                TrialStore& store, const std::vector<TrialRecord>& trials, BestTracker& best) {
+                TrialStore& store, const std::vector<TrialRecord>& trials,
+                const TrialHistory& history, BestTracker& best) {
   Replayed out;
   std::optional<std::int64_t> last_told_id;
   auto tell = [&](const TrialRecord& trial) {
@@ -136,50 +112,29 @@ Replayed replay(const ExperimentConfig& config, const SearchSpace& space, Strate
     const TrialRecord* told = nullptr;
   };
   std::map<std::int64_t, Event> events;
-  std::map<int, int> root_of;  // trial number -> number of the asked trial it (re-)evaluates
-  std::map<int, int> latest_attempt;  // root number -> latest attempt number
-  std::map<int, bool> root_told;
-  std::vector<int> roots;
-  bool seen_new = false;
   for (const TrialRecord& trial : trials) {
-    bool legacy = !trial.ask_seq && !trial.tell_seq && !trial.retry_of;
-    if (legacy) {
-      if (seen_new)
-        throw Error("cannot resume experiment '" + config.name + "': trial #" +
-                    std::to_string(trial.number) +
-                    " has no ask/tell record but follows trials that do (the database was "
-                    "modified by hand?)");
-      if (!was_told(trial)) continue;
+    const TrialLineage& lineage = history.at(trial.number);
+    if (lineage.legacy) {
+      if (!lineage.told) continue;
       std::vector<Candidate> asked = strategy.ask(1);
       if (asked.size() != 1 || asked.front() != space.parse(trial.candidate))
         replay_mismatch(config, space, trial, asked, 0);
       tell(trial);
       continue;
     }
-    seen_new = true;
-    if (trial.ask_seq) {
-      events[*trial.ask_seq].asked.push_back(&trial);
-      root_of[trial.number] = trial.number;
-      roots.push_back(trial.number);
-    } else {
-      auto root = root_of.find(*trial.retry_of);
-      if (root == root_of.end())
-        throw Error("cannot resume experiment '" + config.name + "': trial #" +
-                    std::to_string(trial.number) + " retries trial #" +
-                    std::to_string(*trial.retry_of) + ", which holds no asked candidate");
-      root_of[trial.number] = root->second;
-    }
-    latest_attempt[root_of[trial.number]] = trial.number;
+    if (trial.ask_seq) events[*trial.ask_seq].asked.push_back(&trial);
     if (trial.tell_seq) {
       Event& event = events[*trial.tell_seq];
       if (event.told || !event.asked.empty())
         throw Error("cannot resume experiment '" + config.name + "': ask/tell number " +
                     std::to_string(*trial.tell_seq) + " is stored twice");
       event.told = &trial;
-      root_told[root_of[trial.number]] = true;
     }
-    out.next_seq = std::max(out.next_seq, std::max(trial.ask_seq.value_or(0),
-                                                   trial.tell_seq.value_or(0)) + 1);
+  }
+  out.next_seq = history.next_seq();
+  for (const PendingRerun& rerun : history.pending_reruns()) {
+    const TrialRecord& asked = trials[static_cast<std::size_t>(rerun.root)];
+    out.retries.push_back(Retry{space.parse(asked.candidate), rerun.latest_attempt});
   }
   if (events.empty()) {
     check_state();
@@ -205,12 +160,17 @@ Replayed replay(const ExperimentConfig& config, const SearchSpace& space, Strate
         replay_mismatch(config, space, *event.asked[i], asked, i);
     }
   }
-  for (int root : roots) {
-    if (root_told.count(root)) continue;
-    const TrialRecord& asked = trials[static_cast<std::size_t>(root)];
-    out.retries.push_back(Retry{space.parse(asked.candidate), latest_attempt[root]});
-  }
   return out;
+}
+
+// The lineage of the stored trials; records that tandem cannot have written are one error line.
+TrialHistory stored_history(const ExperimentConfig& config,
+                            const std::vector<TrialRecord>& trials) {
+  try {
+    return TrialHistory(trials);
+  } catch (const Error& error) {
+    throw Error("cannot resume experiment '" + config.name + "': " + error.what());
+  }
 }
 
 // Weight-sharing strategies store their search log with the experiment's first trial; handing it
@@ -245,8 +205,9 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
   const std::string worker = options.worker.empty() ? default_worker() : options.worker;
   if (options.workers == 0) throw Error("--workers 0: expected an integer >= 1");
   std::unique_ptr<TrialExecutor> executor =
-      options.workers == 1 ? make_inline_executor(experiment, worker)
-                           : make_thread_executor(experiment, options.workers, worker);
+      options.workers == 1
+          ? make_inline_executor(experiment, worker, options.stop)
+          : make_thread_executor(experiment, options.workers, worker, options.stop);
   RunSummary summary = run_experiment(experiment, store, options, *executor);
   executor->shutdown();
   return summary;
@@ -283,15 +244,17 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
                   "budget and database may change on resume)");
     }
     summary.experiment_id = existing->id;
-    summary.interrupted = store.fail_running_trials(existing->id, kInterruptedReason);
+    summary.interrupted = store.fail_running_trials(existing->id, kInterruptedReason,
+                                                    FailureCause::interrupted);
     std::vector<TrialRecord> trials = store.trials(existing->id);
-    if (pruning) pruning->load(store, trials);  // pruning decisions rebuild from the database
     for (std::size_t i = 0; i < trials.size(); ++i)
       TANDEM_CHECK(trials[i].number == static_cast<int>(i),
                    "cannot resume experiment '" + config.name + "': trial numbers are not 0, 1, "
                    "2, ... (the database was modified by hand?)");
+    const TrialHistory history = stored_history(config, trials);
+    if (pruning) pruning->load(store, trials);  // pruning decisions rebuild from the database
     if (!trials.empty()) restore_search(*strategy, store, trials.front());
-    Replayed replayed = replay(config, space, *strategy, store, trials, best);
+    Replayed replayed = replay(config, space, *strategy, store, trials, history, best);
     strategy->take_search_log();  // a re-run search's log is stored with trial #0 already
     finished = replayed.told;
     next_seq = replayed.next_seq;
@@ -359,7 +322,8 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
 
   for (;;) {
     // Fill the idle slots: candidates of lost or interrupted trials first, then new asks.
-    while (room() > 0 && !out_of_time() && !stop_requested() && executor.free_slots() > 0) {
+    while (room() > 0 && !out_of_time() && !options.stop.stop_requested() &&
+           executor.free_slots() > 0) {
       if (!retries.empty()) {
         Retry retry = std::move(retries.front());
         retries.pop_front();
@@ -383,7 +347,8 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
     }
     if (running.empty()) {
       bool more_to_do = !retries.empty() || (room() > 0 && !strategy->finished());
-      if (executor.live_slots() == 0 && more_to_do && !out_of_time() && !stop_requested()) {
+      if (executor.live_slots() == 0 && more_to_do && !out_of_time() &&
+          !options.stop.stop_requested()) {
         store.set_experiment_status(summary.experiment_id, "interrupted");
         throw Error("experiment '" + config.name + "': every worker was lost after " +
                     std::to_string(summary.new_trials) +
@@ -401,7 +366,7 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
     running.erase(found);
     if (event->kind == ExecutorEvent::Kind::lost) {
       store.finish_trial(event->trial_id, TrialResult::failed(kWorkerLostReason), std::nullopt,
-                         std::nullopt);
+                         std::nullopt, FailureCause::worker_lost);
       if (pruning)
         pruning->finished(event->trial_id, TrialResult::failed(kWorkerLostReason), std::nullopt);
       retries.push_back(Retry{trial.candidate, trial.number});
@@ -424,7 +389,7 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
   }
   progress.finish(finished, best.text());
 
-  summary.stopped_by_signal = stop_requested();
+  summary.stopped_by_signal = options.stop.stop_requested();
   store_hypervolume(store, summary.experiment_id, config.objectives);
   store.set_experiment_status(summary.experiment_id,
                               summary.stopped_by_signal ? "interrupted" : "finished");

@@ -5,12 +5,18 @@
 // database write; a TrialExecutor evaluates up to N trials at once (inline, threads or MPI ranks)
 // and results are told in the order they arrive. Every ask() call and every tell() gets the next
 // number of one per-experiment counter (trials.ask_seq / tell_seq, schema 3).
-// Resume: trials left RUNNING by a dead process become FAILED ("interrupted"); the strategy is
-// rebuilt by replaying the stored asks in ask order interleaved with the stored tells in tell
-// order (each replayed ask must reproduce the stored candidates, and the state after the last
-// tell must equal the stored one). Candidates that were asked but whose result was never told
-// (interrupted, worker lost) are evaluated again first, as new trials with retry_of set. Every
-// finished trial is kept and none is duplicated. See docs/distributed.md.
+// Resume: trials left RUNNING by a dead process become FAILED (cause interrupted, reason
+// "interrupted"); the strategy is rebuilt by replaying the stored asks in ask order interleaved
+// with the stored tells in tell order (each replayed ask must reproduce the stored candidates, and
+// the state after the last tell must equal the stored one). Candidates that were asked but whose
+// result was never told (interrupted, worker lost; TrialHistory decides) are evaluated again
+// first, as new trials with retry_of set. Every finished trial is kept and none is duplicated.
+// See docs/distributed.md.
+// Stopping: RunOptions::stop (e.g. the SIGINT/SIGTERM source, stop_token.hpp) ends the loop after
+// the trials in flight; executors get the same token when they are built.
+// Errors: a tandem::Error raised while evaluating fails that trial; an InternalError (a bug) or any
+// other exception ends the run at once and propagates, leaving the trials in flight RUNNING (the
+// next --resume marks them interrupted, as after a crash).
 // Weight-sharing strategies: the search log a strategy hands over after an ask() is stored as
 // intermediate values of the first trial of that ask; on resume the first trial's values go back
 // through Strategy::restore_search() before the replay, so a finished search is not re-run.
@@ -23,6 +29,8 @@
 
 #include "db/trial_store.hpp"
 #include "experiments/runner/experiment.hpp"
+#include "experiments/runner/stop_token.hpp"
+#include "experiments/runner/trial_history.hpp"
 
 namespace tandem {
 
@@ -33,6 +41,7 @@ struct RunOptions {
   std::FILE* progress_stream = stderr;
   std::string worker;  // "" = host:pid
   std::size_t workers = 1;  // trials evaluated at once on this machine (threads when > 1)
+  StopToken stop;           // when it asks to stop, no new trial starts (default: never)
 };
 
 struct RunSummary {
@@ -46,31 +55,19 @@ struct RunSummary {
   double seconds = 0.0;
 };
 
-// Reason stored on trials whose process died mid-evaluation (they are not told to strategies).
-inline constexpr const char* kInterruptedReason = "interrupted";
-// Reason stored on trials whose worker died or hung (they are not told; their candidate re-runs).
-inline constexpr const char* kWorkerLostReason = "worker lost";
-
 class TrialExecutor;
 
 // Runs (or resumes) the experiment in `store`. Throws tandem::Error for an existing experiment
 // without resume, or a stored experiment whose configuration differs.
-// options.workers == 1 evaluates inline (the sequential loop), more uses that many threads.
+// options.workers == 1 evaluates inline (the sequential loop), more uses that many threads; both
+// executors get options.stop.
 RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOptions& options);
-// The same with a given executor (the MPI coordinator uses this); options.workers is ignored.
+// The same with a given executor (the MPI coordinator uses this; build it with the same stop
+// token as options.stop); options.workers is ignored.
 RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOptions& options,
                           TrialExecutor& executor);
 
 // "host:pid" of this process.
 std::string default_worker_name();
-
-// True when a stored trial's result was handed to the strategy (not interrupted / lost).
-bool was_told(const TrialRecord& trial);
-
-// Installs SIGINT/SIGTERM handlers that ask the loop to stop after the current trial.
-void install_stop_handlers();
-bool stop_requested();
-void request_stop();
-void clear_stop_request();
 
 }  // namespace tandem

@@ -24,7 +24,7 @@ TEST_CASE("a new file gets the current schema, and experiments are created and f
   TempDir dir;
   TrialStore store(dir.file("trials.db"));
   CHECK(store.schema_version() == TrialStore::current_schema_version());
-  CHECK(TrialStore::current_schema_version() == 4);
+  CHECK(TrialStore::current_schema_version() == 5);
   CHECK(store.path() == dir.file("trials.db"));
 
   std::int64_t a = store.create_experiment("alpha", "search: random\n", 42);
@@ -238,6 +238,7 @@ TEST_CASE("fail_running_trials marks only that experiment's RUNNING trials FAILE
   for (int i : {1, 2}) {
     CHECK(trials[i].state == TrialStatus::failed);
     CHECK(trials[i].reason == "interrupted: the run was killed");
+    CHECK(trials[i].cause == FailureCause::interrupted);
     CHECK_FALSE(trials[i].finished.empty());
   }
   CHECK(store.trials(other)[0].state == TrialStatus::running);

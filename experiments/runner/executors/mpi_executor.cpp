@@ -23,7 +23,7 @@
 #include <thread>
 #include <utility>
 
-#include "experiments/runner/trial_loop.hpp"
+#include "experiments/runner/trial_loop.hpp"  // default_worker_name
 
 namespace tandem {
 namespace {
@@ -31,9 +31,15 @@ namespace {
 // kStop: rank 0 asks a busy rank to end its trial early (a stop request on rank 0 — Ctrl-C or
 // SIGTERM — and the channel a pruner's decision takes); the rank's Reporter::should_stop() turns
 // true and the evaluator returns when it next checks.
+// kCrash: a rank's evaluation raised something other than a tandem::Error (a bug); rank 0 ends the
+// run with an InternalError instead of storing a result.
 enum Tag : int {
-  kHello = 1, kTrial = 2, kQuit = 3, kIntermediate = 4, kResult = 5, kHeartbeat = 6, kStop = 7
+  kHello = 1, kTrial = 2, kQuit = 3, kIntermediate = 4, kResult = 5, kHeartbeat = 6, kStop = 7,
+  kCrash = 8
 };
+
+// The hello's second field: whether the rank built the experiment, or what stopped it.
+enum Setup : std::int64_t { kSetupFailed = 0, kSetupBuilt = 1, kSetupInternalError = 2 };
 
 using Clock = std::chrono::steady_clock;
 
@@ -134,8 +140,9 @@ std::chrono::duration<double> heartbeat_interval(const MpiOptions& options) {
 
 class MpiExecutor final : public TrialExecutor {
  public:
-  MpiExecutor(MpiSession& session, Experiment& experiment, const MpiOptions& options)
-      : session_(session), timeout_(options.heartbeat_timeout) {
+  MpiExecutor(MpiSession& session, Experiment& experiment, const MpiOptions& options,
+              StopToken stop)
+      : session_(session), timeout_(options.heartbeat_timeout), stop_(stop) {
     if (session.size() < 2)
       throw Error("--mpi needs at least 2 ranks (rank 0 coordinates, the others evaluate); run it "
                   "as `mpirun -np K tandem run CONFIG --mpi` with K >= 2");
@@ -158,9 +165,12 @@ class MpiExecutor final : public TrialExecutor {
       Unpacker in(message->bytes);
       RankState& rank = ranks_[static_cast<std::size_t>(message->source - 1)];
       rank.name = in.str() + " rank " + std::to_string(message->source);
-      bool built = in.i64() != 0;
+      const std::int64_t setup = in.i64();
       std::string text = in.str();
-      if (!built) throw Error("--mpi: rank " + std::to_string(message->source) + " (" + rank.name + "): " + text);
+      const std::string who =
+          "--mpi: rank " + std::to_string(message->source) + " (" + rank.name + ")";
+      if (setup == kSetupInternalError) throw InternalError(who + ": " + text);
+      if (setup != kSetupBuilt) throw Error(who + ": " + text);
       if (text != identity)
         throw Error("--mpi: rank " + std::to_string(message->source) + " (" + rank.name +
                     ") built a different experiment from its config than rank 0 (space, "
@@ -203,7 +213,7 @@ class MpiExecutor final : public TrialExecutor {
                                     const ReportSink& sink) override {
     auto deadline = Clock::now() + timeout;
     for (;;) {
-      if (stop_requested()) {
+      if (stop_.stop_requested()) {
         for (std::size_t slot = 0; slot < ranks_.size(); ++slot) {
           RankState& rank = ranks_[slot];
           if (!rank.alive || !rank.busy || rank.stop_sent_for == rank.trial_id) continue;
@@ -219,6 +229,10 @@ class MpiExecutor final : public TrialExecutor {
         rank.last_seen = Clock::now();
         if (message->tag == kHeartbeat || message->tag == kHello) continue;
         Unpacker in(message->bytes);
+        if (message->tag == kCrash) {
+          in.i64();  // the trial, which stays RUNNING
+          throw InternalError("--mpi: " + rank.name + ": " + in.str());
+        }
         std::int64_t trial_id = in.i64();
         if (!rank.busy || trial_id != rank.trial_id) continue;
         if (message->tag == kIntermediate) {
@@ -286,6 +300,7 @@ class MpiExecutor final : public TrialExecutor {
   };
   MpiSession& session_;
   double timeout_;
+  StopToken stop_;
   std::vector<RankState> ranks_;
   std::map<std::int64_t, std::string> report_errors_;
 };
@@ -295,6 +310,7 @@ class MpiExecutor final : public TrialExecutor {
 // Collects what the evaluation thread reports and wakes the main thread, which sends it.
 class Mailbox final : public Reporter {
  public:
+  explicit Mailbox(StopToken rank_stop) : rank_stop_(rank_stop) {}
   void report(int step, const Metrics& values) override {
     {
       std::lock_guard lock(mutex_);
@@ -302,7 +318,7 @@ class Mailbox final : public Reporter {
     }
     wake_.notify_one();
   }
-  bool should_stop() const override { return stop_requested() || stop_.load(); }
+  bool should_stop() const override { return rank_stop_.stop_requested() || stop_.load(); }
   void request_stop() { stop_.store(true); }
   void finish() {
     {
@@ -326,7 +342,8 @@ class Mailbox final : public Reporter {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool done_ = false;
-  std::atomic<bool> stop_{false};
+  StopToken rank_stop_;             // this rank's own stop request
+  std::atomic<bool> stop_{false};   // rank 0 asked to stop this trial
   std::deque<std::pair<int, Metrics>> reports_;
 };
 
@@ -383,15 +400,30 @@ void MpiSession::note_lost(int rank, const std::string& worker) {
 }
 
 std::unique_ptr<TrialExecutor> make_mpi_executor(MpiSession& session, Experiment& experiment,
-                                                 const MpiOptions& options) {
-  return std::make_unique<MpiExecutor>(session, experiment, options);
+                                                 const MpiOptions& options, StopToken stop) {
+  return std::make_unique<MpiExecutor>(session, experiment, options, stop);
 }
 
-void mpi_worker_loop(MpiSession& session, Experiment* experiment, const std::string& setup_error,
-                     const MpiOptions& options) {
+void mpi_worker_loop(MpiSession& session, Experiment* experiment, std::exception_ptr setup_failure,
+                     const MpiOptions& options, StopToken stop) {
+  std::int64_t setup = kSetupBuilt;
+  std::string text = experiment ? experiment->config().identity() : "";
+  if (!experiment) {
+    setup = kSetupFailed;
+    text = "the experiment could not be built";
+    try {
+      if (setup_failure) std::rethrow_exception(setup_failure);
+    } catch (const Error& error) {
+      text = error.what();
+    } catch (const std::exception& error) {
+      setup = kSetupInternalError;
+      text = error.what();
+    } catch (...) {
+      setup = kSetupInternalError;
+    }
+  }
   Packer hello;
-  hello.str(host_and_pid()).i64(experiment ? 1 : 0).str(experiment ? experiment->config().identity()
-                                                                   : setup_error);
+  hello.str(host_and_pid()).i64(setup).str(text);
   send(0, kHello, hello.bytes());
   oneapi::tbb::task_arena arena(
       threads_per_worker(static_cast<std::size_t>(session.workers_on_this_node())));
@@ -419,13 +451,16 @@ void mpi_worker_loop(MpiSession& session, Experiment* experiment, const std::str
     Candidate candidate;
     for (std::int64_t n = in.i64(); n > 0; --n) candidate.decisions.push_back(static_cast<int>(in.i64()));
 
-    Mailbox mailbox;
+    Mailbox mailbox(stop);
     TrialResult result;
+    std::optional<std::string> crash;  // what an evaluation raised other than a tandem::Error
     std::thread evaluation([&] {
       try {
         arena.execute([&] { result = experiment->evaluate(candidate, mailbox); });
-      } catch (const std::exception& error) {
-        result = TrialResult::failed(std::string("internal error: ") + error.what());
+      } catch (const std::exception& error) {  // evaluate turns tandem::Errors into FAILED
+        crash = error.what();
+      } catch (...) {
+        crash = "an unknown exception";
       }
       mailbox.finish();
     });
@@ -455,6 +490,10 @@ void mpi_worker_loop(MpiSession& session, Experiment* experiment, const std::str
     }
     evaluation.join();
     flush();
+    if (crash) {  // a bug: rank 0 ends the run and leaves the trial RUNNING
+      send(0, kCrash, Packer().i64(trial_id).str(*crash).bytes());
+      continue;
+    }
     Packer out;
     out.i64(trial_id).i64(static_cast<std::int64_t>(result.status)).str(result.reason).metrics(result.metrics);
     send(0, kResult, out.bytes());
@@ -479,10 +518,13 @@ MpiSession::MpiSession(int*, char***) { no_mpi(); }
 MpiSession::~MpiSession() = default;
 void MpiSession::release_workers() {}
 void MpiSession::note_lost(int, const std::string& worker) { lost_.push_back(worker); }
-std::unique_ptr<TrialExecutor> make_mpi_executor(MpiSession&, Experiment&, const MpiOptions&) {
+std::unique_ptr<TrialExecutor> make_mpi_executor(MpiSession&, Experiment&, const MpiOptions&,
+                                                 StopToken) {
   no_mpi();
 }
-void mpi_worker_loop(MpiSession&, Experiment*, const std::string&, const MpiOptions&) { no_mpi(); }
+void mpi_worker_loop(MpiSession&, Experiment*, std::exception_ptr, const MpiOptions&, StopToken) {
+  no_mpi();
+}
 
 }  // namespace tandem
 

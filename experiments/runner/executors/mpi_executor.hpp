@@ -11,6 +11,7 @@
 // In a build without MPI (TANDEM_WITH_MPI undefined) every entry point raises one clear error.
 #pragma once
 
+#include <exception>
 #include <memory>
 #include <string>
 #include <vector>
@@ -54,13 +55,17 @@ struct MpiOptions {
 };
 
 // Rank 0's executor: waits for every worker's hello, checks that each built the same experiment
-// (else one error line naming the rank), then hands out trials. Needs at least 2 ranks.
+// (else one error line naming the rank), then hands out trials. Needs at least 2 ranks. Once
+// `stop` asks to stop, every busy rank is asked to end its trial early. A rank whose evaluation
+// raised something other than a tandem::Error (a bug) makes next() raise InternalError.
 std::unique_ptr<TrialExecutor> make_mpi_executor(MpiSession& session, Experiment& experiment,
-                                                 const MpiOptions& options);
+                                                 const MpiOptions& options, StopToken stop);
 
 // Ranks 1..K-1: serve trials until rank 0 says to quit. `experiment` is null when building it
-// failed on this rank; `setup_error` then says why and is sent to rank 0, which reports it.
-void mpi_worker_loop(MpiSession& session, Experiment* experiment, const std::string& setup_error,
-                     const MpiOptions& options);
+// failed on this rank; `setup_failure` then holds what was raised and is reported to rank 0 (a
+// tandem::Error as an error line, anything else as an internal error). `stop` is this rank's own
+// stop request (its evaluations see it through Reporter::should_stop()).
+void mpi_worker_loop(MpiSession& session, Experiment* experiment, std::exception_ptr setup_failure,
+                     const MpiOptions& options, StopToken stop);
 
 }  // namespace tandem

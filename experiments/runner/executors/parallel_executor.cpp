@@ -7,12 +7,12 @@
 #include <atomic>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 #include <variant>
 
 #include "core/error.hpp"
-#include "experiments/runner/trial_loop.hpp"
 
 namespace tandem {
 namespace {
@@ -21,22 +21,24 @@ namespace {
 
 class SinkReporter final : public Reporter {
  public:
-  SinkReporter(const ReportSink& sink, std::int64_t trial_id) : sink_(sink), trial_id_(trial_id) {}
+  SinkReporter(const ReportSink& sink, std::int64_t trial_id, StopToken stop)
+      : sink_(sink), trial_id_(trial_id), stop_(stop) {}
   void report(int step, const Metrics& values) override {
     if (sink_(trial_id_, step, values)) pruned_ = true;
   }
-  bool should_stop() const override { return pruned_ || stop_requested(); }
+  bool should_stop() const override { return pruned_ || stop_.stop_requested(); }
 
  private:
   const ReportSink& sink_;
   std::int64_t trial_id_;
+  StopToken stop_;
   bool pruned_ = false;
 };
 
 class InlineExecutor final : public TrialExecutor {
  public:
-  InlineExecutor(Experiment& experiment, std::string worker)
-      : experiment_(experiment), worker_(std::move(worker)) {}
+  InlineExecutor(Experiment& experiment, std::string worker, StopToken stop)
+      : experiment_(experiment), worker_(std::move(worker)), stop_(stop) {}
   std::size_t slots() const override { return 1; }
   std::optional<std::size_t> free_slot() const override {
     return work_ ? std::nullopt : std::optional<std::size_t>(0);
@@ -49,10 +51,10 @@ class InlineExecutor final : public TrialExecutor {
     if (!work_) return std::nullopt;
     TrialWork work = std::move(*work_);
     work_.reset();
-    SinkReporter reporter(sink, work.trial_id);
+    SinkReporter reporter(sink, work.trial_id, stop_);
     ExecutorEvent event;
     event.trial_id = work.trial_id;
-    event.result = experiment_.evaluate(work.candidate, reporter);
+    event.result = experiment_.evaluate(work.candidate, reporter);  // bugs propagate from here
     return event;
   }
   void shutdown() override {}
@@ -60,6 +62,7 @@ class InlineExecutor final : public TrialExecutor {
  private:
   Experiment& experiment_;
   std::string worker_;
+  StopToken stop_;
   std::optional<TrialWork> work_;
 };
 
@@ -97,7 +100,11 @@ struct IntermediateMessage {
   Metrics values;
   std::shared_ptr<Verdict> verdict;
 };
-using Message = std::variant<IntermediateMessage, ExecutorEvent>;
+// An evaluation raised something other than a tandem::Error: a bug, rethrown by the coordinator.
+struct CrashMessage {
+  std::exception_ptr error;
+};
+using Message = std::variant<IntermediateMessage, ExecutorEvent, CrashMessage>;
 
 // What the worker threads send to the coordinator, in order.
 class Outbox {
@@ -127,26 +134,32 @@ class Outbox {
 // the trial right after step s, whatever the thread timing.
 class QueueReporter final : public Reporter {
  public:
-  QueueReporter(Outbox& outbox, std::int64_t trial_id, const std::atomic<bool>& closing)
-      : outbox_(outbox), trial_id_(trial_id), closing_(closing) {}
+  QueueReporter(Outbox& outbox, std::int64_t trial_id, const std::atomic<bool>& closing,
+                StopToken stop)
+      : outbox_(outbox), trial_id_(trial_id), closing_(closing), stop_(stop) {}
   void report(int step, const Metrics& values) override {
     auto verdict = std::make_shared<Verdict>();
     outbox_.push(IntermediateMessage{trial_id_, step, values, verdict});
     if (verdict->wait(closing_)) pruned_ = true;
   }
-  bool should_stop() const override { return pruned_ || stop_requested(); }
+  // Also true once the executor shuts down (e.g. the run ended on an internal error), so the
+  // other evaluations in flight end early instead of holding up the shutdown.
+  bool should_stop() const override {
+    return pruned_ || stop_.stop_requested() || closing_.load();
+  }
 
  private:
   Outbox& outbox_;
   std::int64_t trial_id_;
   const std::atomic<bool>& closing_;
+  StopToken stop_;
   bool pruned_ = false;
 };
 
 class ThreadExecutor final : public TrialExecutor {
  public:
-  ThreadExecutor(Experiment& experiment, std::size_t workers, std::string worker)
-      : worker_(std::move(worker)), arena_threads_(threads_per_worker(workers)) {
+  ThreadExecutor(Experiment& experiment, std::size_t workers, std::string worker, StopToken stop)
+      : worker_(std::move(worker)), arena_threads_(threads_per_worker(workers)), stop_(stop) {
     TANDEM_CHECK(workers >= 1, "a thread executor needs at least one worker");
     // Build every Experiment here, on the coordinator's thread (registries are not thread-safe).
     for (std::size_t i = 0; i < workers; ++i) {
@@ -206,6 +219,7 @@ class ThreadExecutor final : public TrialExecutor {
         }
         continue;
       }
+      if (auto* crash = std::get_if<CrashMessage>(&*message)) std::rethrow_exception(crash->error);
       ExecutorEvent event = std::get<ExecutorEvent>(std::move(*message));
       slots_[event.slot]->busy = false;
       auto failed = report_errors_.find(event.trial_id);
@@ -256,11 +270,12 @@ class ThreadExecutor final : public TrialExecutor {
       ExecutorEvent event;
       event.slot = index;
       event.trial_id = work.trial_id;
-      QueueReporter reporter(outbox_, work.trial_id, closing_);
+      QueueReporter reporter(outbox_, work.trial_id, closing_, stop_);
       try {
         arena.execute([&] { event.result = slot.experiment->evaluate(work.candidate, reporter); });
-      } catch (const std::exception& error) {  // Experiment::evaluate turns Errors into FAILED
-        event.result = TrialResult::failed(std::string("internal error: ") + error.what());
+      } catch (...) {  // not a tandem::Error (evaluate turns those into FAILED): a bug
+        outbox_.push(CrashMessage{std::current_exception()});
+        continue;
       }
       outbox_.push(std::move(event));
     }
@@ -270,6 +285,7 @@ class ThreadExecutor final : public TrialExecutor {
   int arena_threads_;
   std::vector<std::unique_ptr<Slot>> slots_;
   Outbox outbox_;
+  StopToken stop_;
   std::atomic<bool> closing_{false};
   std::map<std::int64_t, std::string> report_errors_;  // coordinator thread only
 };
@@ -281,13 +297,14 @@ int threads_per_worker(std::size_t workers) {
   return static_cast<int>(std::max<std::size_t>(1, cores / std::max<std::size_t>(1, workers)));
 }
 
-std::unique_ptr<TrialExecutor> make_inline_executor(Experiment& experiment, std::string worker) {
-  return std::make_unique<InlineExecutor>(experiment, std::move(worker));
+std::unique_ptr<TrialExecutor> make_inline_executor(Experiment& experiment, std::string worker,
+                                                    StopToken stop) {
+  return std::make_unique<InlineExecutor>(experiment, std::move(worker), stop);
 }
 
 std::unique_ptr<TrialExecutor> make_thread_executor(Experiment& experiment, std::size_t workers,
-                                                    std::string worker) {
-  return std::make_unique<ThreadExecutor>(experiment, workers, std::move(worker));
+                                                    std::string worker, StopToken stop) {
+  return std::make_unique<ThreadExecutor>(experiment, workers, std::move(worker), stop);
 }
 
 }  // namespace tandem

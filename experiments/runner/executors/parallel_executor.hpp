@@ -7,6 +7,11 @@
 //   MpiExecutor     — one slot per MPI rank 1..K-1 (`mpirun -np K tandem run --mpi`, mpi_executor.hpp)
 // Intermediate values reach the coordinator through ReportSink::report, always on the coordinator's
 // thread, so every database write stays on one thread.
+// Stopping: every executor is built with a StopToken; once it asks to stop, the Reporter of each
+// trial in flight answers should_stop() with true (the MPI executor forwards it to the ranks).
+// Errors: an evaluation that raises anything but a tandem::Error (Experiment::evaluate turns those
+// into FAILED results) is a bug: next() rethrows it on the coordinator's thread, and the trial
+// loop ends without finishing that trial.
 #pragma once
 
 #include <chrono>
@@ -20,6 +25,7 @@
 
 #include "core/trial.hpp"
 #include "experiments/runner/experiment.hpp"
+#include "experiments/runner/stop_token.hpp"
 
 namespace tandem {
 
@@ -64,6 +70,7 @@ class TrialExecutor {
   // Starts `work` on an idle live slot.
   virtual void dispatch(std::size_t slot, const TrialWork& work) = 0;
   // Waits up to `timeout` for the next event, feeding intermediate values to `sink` meanwhile.
+  // Rethrows what an evaluation raised other than a tandem::Error (InternalError: a bug).
   virtual std::optional<ExecutorEvent> next(std::chrono::milliseconds timeout,
                                             const ReportSink& sink) = 0;
   // Ends the workers (after the last event); idempotent.
@@ -72,14 +79,15 @@ class TrialExecutor {
 
 // One slot on the calling thread: next() evaluates the dispatched trial synchronously and the
 // sink's errors propagate into the evaluator, exactly like the sequential loop always did.
-std::unique_ptr<TrialExecutor> make_inline_executor(Experiment& experiment, std::string worker);
+std::unique_ptr<TrialExecutor> make_inline_executor(Experiment& experiment, std::string worker,
+                                                    StopToken stop);
 
 // `workers` threads. Slot 0 evaluates with `experiment`; every other slot builds its own
 // Experiment from experiment.config() (evaluators need not be thread-safe). Each slot runs its
 // evaluations in a oneTBB task_arena of max(1, cores / workers) threads. `worker` names the
 // process; slots are named "<worker>/t<slot>".
 std::unique_ptr<TrialExecutor> make_thread_executor(Experiment& experiment, std::size_t workers,
-                                                    std::string worker);
+                                                    std::string worker, StopToken stop);
 
 // Threads one evaluation may use when `workers` evaluate at once on this machine.
 int threads_per_worker(std::size_t workers);
