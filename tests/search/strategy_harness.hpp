@@ -37,5 +37,6 @@ inline double best_of(Strategy& strategy, int budget) {
     best = std::max(best, r.metrics.at("score"));
   }
   return best;
+}
 
 }  // namespace tandem::testing

@@ -46,7 +46,7 @@ class ScriptedEvaluator final : public Evaluator {
 
 void register_scripted() {
   if (evaluator_registry().contains("scripted")) return;
-  evaluator_registry().add("scripted", "test", [](const EvaluatorContext&) {
+  evaluator_registry().add("scripted", "synthetic", "test", [](const EvaluatorContext&) {
     return std::unique_ptr<Evaluator>(std::make_unique<ScriptedEvaluator>());
   });
 }

@@ -39,7 +39,7 @@ class StoppingEvaluator final : public Evaluator {
 
 void prepare(StopSource* source, int stop_on_call) {
   if (!evaluator_registry().contains("stopping"))
-    evaluator_registry().add("stopping", "test", [](const EvaluatorContext&) {
+    evaluator_registry().add("stopping", "synthetic", "test", [](const EvaluatorContext&) {
       return std::unique_ptr<Evaluator>(std::make_unique<StoppingEvaluator>());
     });
   g_source = source;
