@@ -23,6 +23,7 @@
 #include "core/text.hpp"
 #include "experiments/cli/cli_commands.hpp"
 #include "experiments/cli/cli_options.hpp"
+#include "experiments/cli/zero_cost_arguments.hpp"
 #include "experiments/cli/table_output.hpp"
 #include "experiments/runner/experiment.hpp"
 #include "predictors/rank_metrics.hpp"
@@ -110,15 +111,9 @@ int cli_bench_proxies(int argc, char** argv) {
     chosen.push_back(*found);
   }
   const int every = static_cast<int>(integer_option(args, "every", 1, INT_MAX));
-  ZeroCostOptions scoring;
-  scoring.seed = seed_option(args);
-  scoring.threads = static_cast<int>(integer_option(args, "threads", 0, INT_MAX));
-  scoring.validate();
-  ZeroCostBatchOptions batching;
-  batching.batch_size = static_cast<int>(integer_option(args, "batch", 1, INT_MAX));
-  batching.seed = scoring.seed;
-  batching.fit = args["fit"].as<std::string>();
-  batching.validate();
+  const ZeroCostArguments zero_cost = read_zero_cost_arguments(args);
+  const ZeroCostOptions& scoring = zero_cost.scoring;
+  const ZeroCostBatchOptions& batching = zero_cost.batching;
 
   const CsvTable zc = CsvTable::read(find_file(args["zc"].as<std::string>()));
   const CsvTable table = CsvTable::read(find_file(args["table"].as<std::string>()));

@@ -12,6 +12,7 @@
 #include "core/text.hpp"
 #include "experiments/cli/cli_commands.hpp"
 #include "experiments/cli/cli_options.hpp"
+#include "experiments/cli/zero_cost_arguments.hpp"
 #include "experiments/cli/space_argument.hpp"
 #include "experiments/runner/experiment.hpp"
 #include "predictors/zero_cost_batch.hpp"
@@ -67,15 +68,9 @@ int cli_proxy(int argc, char** argv) {
   std::vector<std::string> proxies;
   for (const std::string& name : split(args["proxies"].as<std::string>(), ','))
     proxies.push_back(zero_cost_proxy(trim(name)).name);
-  ZeroCostOptions scoring;
-  scoring.seed = seed_option(args);
-  scoring.threads = static_cast<int>(integer_option(args, "threads", 0, INT_MAX));
-  scoring.validate();
-  ZeroCostBatchOptions batching;
-  batching.batch_size = static_cast<int>(integer_option(args, "batch", 1, INT_MAX));
-  batching.seed = scoring.seed;
-  batching.fit = args["fit"].as<std::string>();
-  batching.validate();
+  const ZeroCostArguments zero_cost = read_zero_cost_arguments(args);
+  const ZeroCostOptions& scoring = zero_cost.scoring;
+  const ZeroCostBatchOptions& batching = zero_cost.batching;
   const TensorShape input =
       args.count("input-shape") ? parse_shape(args["input-shape"].as<std::string>()) : TensorShape{};
 

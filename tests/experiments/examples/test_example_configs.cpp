@@ -1,4 +1,4 @@
-// Every example config shipped in experiments/ runs with `tandem run` at a small budget (4 trials)
+// Every example config shipped in experiments/examples/ runs with `tandem run` at a small budget (4 trials)
 // and stores its trials — so an example can never rot silently.
 #include <doctest/doctest.h>
 
