@@ -11,7 +11,7 @@
 // output layer across its 6 edges (all have the same 5 ops); tandem's decisions differ in
 // cardinality, so each decision has its own output layer W_d, b_d and embedding E_d.
 // Gradients are hand-written backpropagation through time (checked against finite differences in
-// tests/search/test_lstm_policy.cpp). temperature <= 0 or tanh_constant <= 0 disables that step.
+// tests/search/rl/test_policies.cpp). temperature <= 0 or tanh_constant <= 0 disables that step.
 #pragma once
 
 #include "search/rl/policy.hpp"
