@@ -3,6 +3,7 @@
 // tells the evaluator when to stop early (pruning). Concrete evaluators live in experiments/.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,13 @@ class Evaluator {
   // The metric names a complete result carries; objectives and constraints naming another metric
   // are rejected before the run starts. Empty means "not known in advance" (no check).
   virtual std::vector<std::string> metric_names() const { return {}; }
+  // The best value `metric` can take over the whole space (minimum when `minimize`), when the
+  // evaluator knows it exactly, e.g. the optimum of a benchmark table; nullopt otherwise. Stored
+  // with the experiment so reports can draw it.
+  virtual std::optional<double> best_possible(const std::string& /*metric*/,
+                                              bool /*minimize*/) const {
+    return std::nullopt;
+  }
 };
 
 }  // namespace tandem

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <utility>
 #include <vector>
 
 #include "core/objective.hpp"
@@ -25,5 +26,13 @@ std::optional<double> experiment_hypervolume(const std::vector<TrialRecord>& tri
                                              const std::vector<Objective>& objectives,
                                              const std::optional<std::vector<double>>& reference,
                                              std::vector<double>* used = nullptr);
+
+// The hypervolume as the search went on: (trial number, hypervolume of the complete trials up to
+// that number) at up to `max_points` evenly spaced trials, the last trial included. The reference
+// point is the one experiment_hypervolume uses for all `trials`, fixed over the history so the
+// curve never decreases. Empty when no complete trial has every metric.
+std::vector<std::pair<int, double>> hypervolume_history(
+    const std::vector<TrialRecord>& trials, const std::vector<Objective>& objectives,
+    const std::optional<std::vector<double>>& reference, std::size_t max_points = 200);
 
 }  // namespace tandem

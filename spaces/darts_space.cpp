@@ -304,4 +304,24 @@ ComputeGraph DartsSpace::to_graph(const Candidate& candidate, const GraphOptions
   return graph;
 }
 
+std::vector<CellDiagram> DartsSpace::cell_diagrams(const Candidate& candidate) const {
+  check(candidate);
+  std::vector<CellDiagram> cells;
+  for (int cell = 0; cell < 2; ++cell) {
+    CellDiagram diagram{kCellNames[cell], {"c_{k-2}", "c_{k-1}"}, {}};
+    for (int node = 0; node < kNodes; ++node) diagram.nodes.push_back(std::to_string(node + 2));
+    diagram.nodes.push_back("c_{k}");
+    for (int node = 0; node < kNodes; ++node)
+      for (int edge = 0; edge < kEdgesPerNode; ++edge) {
+        const int input = candidate.decisions[input_decision(cell, node, edge)];
+        diagram.edges.push_back({diagram.nodes[input], std::to_string(node + 2),
+                                 operations()[candidate.decisions[op_decision(cell, node, edge)]]});
+      }
+    for (int node = 0; node < kNodes; ++node)
+      diagram.edges.push_back({std::to_string(node + 2), "c_{k}", "concat"});
+    cells.push_back(std::move(diagram));
+  }
+  return cells;
+}
+
 }  // namespace tandem

@@ -58,6 +58,9 @@ class DartsSpace : public SearchSpace {
 
   // The two inputs of every node are distinct states.
   bool is_valid(const Candidate& candidate) const override;
+  // "normal" and "reduce": nodes c_{k-2}, c_{k-1}, 2..5 and c_{k}; each node's two (op, input)
+  // edges, and an edge "concat" from every node 2..5 to c_{k}.
+  std::vector<CellDiagram> cell_diagrams(const Candidate& candidate) const override;
   // Exact number of valid candidates: (prod over nodes n(n-1) * 7^2)^2 with n = 2..5 inputs,
   // counting the two (op, input) pairs of a node in order, as genotypes print them.
   double size() const override;

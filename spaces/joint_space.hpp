@@ -29,6 +29,9 @@ class JointSpace final : public SearchSpace {
   std::optional<AcceleratorDescription> accelerator_description(
       const Candidate& candidate) const override;
   std::string architecture_string(const Candidate& candidate) const override;
+  std::vector<CellDiagram> cell_diagrams(const Candidate& candidate) const override {
+    return network_->cell_diagrams(network_part(candidate));
+  }
 
   const SearchSpace& network() const { return *network_; }
   const SearchSpace& accelerator() const { return *accelerator_; }

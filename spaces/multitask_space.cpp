@@ -212,4 +212,15 @@ std::optional<AcceleratorDescription> MultitaskSpace::accelerator_description(
   return accelerator_->accelerator_description(accelerator_part(candidate));
 }
 
+std::vector<CellDiagram> MultitaskSpace::cell_diagrams(const Candidate& candidate) const {
+  std::vector<CellDiagram> cells;
+  for (std::size_t t = 0; t < tasks_.size(); ++t)
+    for (CellDiagram cell :
+         tasks_[t].space->cell_diagrams(slice(candidate, offsets_[t], offsets_[t + 1]))) {
+      cell.name = tasks_[t].name + "/" + cell.name;
+      cells.push_back(std::move(cell));
+    }
+  return cells;
+}
+
 }  // namespace tandem

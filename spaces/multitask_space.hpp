@@ -40,6 +40,8 @@ class MultitaskSpace final : public SearchSpace {
   std::optional<AcceleratorDescription> accelerator_description(
       const Candidate& candidate) const override;
   std::vector<std::string> task_names() const override;
+  // Each task's cells, named "<task>/<cell>".
+  std::vector<CellDiagram> cell_diagrams(const Candidate& candidate) const override;
   Candidate task_candidate(const Candidate& candidate, const std::string& task,
                            const SearchSpace** space_out) const override;
 

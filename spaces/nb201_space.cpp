@@ -148,4 +148,14 @@ ComputeGraph Nb201Space::to_graph(const Candidate& candidate, const GraphOptions
   return graph;
 }
 
+std::vector<CellDiagram> Nb201Space::cell_diagrams(const Candidate& candidate) const {
+  check(candidate);
+  CellDiagram cell{"cell", {"0", "1", "2", "3"}, {}};
+  for (int to = 1; to < kNodes; ++to)
+    for (int from = 0; from < to; ++from)
+      cell.edges.push_back({std::to_string(from), std::to_string(to),
+                            operations()[candidate.decisions[edge_index(to, from)]]});
+  return {cell};
+}
+
 }  // namespace tandem

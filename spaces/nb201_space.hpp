@@ -41,6 +41,8 @@ class Nb201Space : public SearchSpace {
   // skeleton, every cell edge a mixed edge over the 5 ops (affine=False BN, conv biases), alpha
   // keys "1<-0" ... "3<-2" shared by all 3N cells, MixedEdge::decision = the edge's decision.
   SupernetDescription supernet(const GraphOptions& options) const override;
+  // One diagram "cell": nodes 0..3, the six edges j->i with their ops ("none" included).
+  std::vector<CellDiagram> cell_diagrams(const Candidate& candidate) const override;
 
  private:
   std::vector<Decision> decisions_;

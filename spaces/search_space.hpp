@@ -28,6 +28,16 @@ struct Decision {
   std::vector<std::string> choices;  // the values, in index order
 };
 
+// A cell-based candidate drawn as a graph (for reports): named nodes and the op on each edge.
+struct CellDiagram {
+  struct Edge {
+    std::string from, to, op;
+  };
+  std::string name;                // "cell", "normal", "reduce", "task/normal", ...
+  std::vector<std::string> nodes;  // in drawing order (inputs first, output last)
+  std::vector<Edge> edges;
+};
+
 // How a candidate is lowered to a network. Zero fields mean "the space's published default".
 struct GraphOptions {
   TensorShape input{3, 32, 32};
@@ -81,6 +91,9 @@ class SearchSpace {
   // one): what is stored with each trial.
   std::string accelerator_string(const Candidate& candidate) const;
 
+  // The candidate's cells as diagrams (NB201: one cell; DARTS: normal and reduce); empty for
+  // spaces that are not built from cells (macro networks, accelerators).
+  virtual std::vector<CellDiagram> cell_diagrams(const Candidate&) const { return {}; }
   // Multi-task spaces (one network per task, e.g. "multitask"): the task names, in order; empty
   // for every other space.
   virtual std::vector<std::string> task_names() const { return {}; }

@@ -52,6 +52,10 @@ const Command kCommands[] = {
     {"query", cli_query, "query DB \"SQL\" [--format table|csv|json]   (read-only)"},
     {"spaces", cli_spaces, "spaces [NAME]   (list spaces, or describe one)"},
     {"show", cli_show, "show DB TRIAL [--experiment NAME]   (candidate and per-layer graph)"},
+    {"report", cli_report,
+     "report DB [--experiment NAME ...] -o report.html   (self-contained HTML report)"},
+    {"dashboard", cli_dashboard,
+     "dashboard DB [--port P] [--host 127.0.0.1]   (live dashboard in the browser, read-only)"},
     {"hw", cli_hw, "hw eval|models ...   (accelerator cost models)"},
     {"train", cli_train,
      "train (--space NAME --arch STRING | --workload lenet) --dataset NAME|PATH [--epochs E] "

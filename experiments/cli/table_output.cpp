@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "core/text.hpp"
+#include "experiments/report/json_writer.hpp"
 
 namespace tandem {
 namespace {
@@ -18,27 +19,7 @@ std::string csv_field(const std::string& value) {
   return out + "\"";
 }
 
-std::string json_string(const std::string& value) {
-  std::string out = "\"";
-  for (unsigned char c : value) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
+std::string json_string(const std::string& value) { return json_quote(value, /*html_safe=*/false); }
 
 std::string json_value(const std::string& value) {
   if (value == "NULL" || value == "nan" || value == "inf" || value == "-inf" || value.empty())

@@ -22,24 +22,22 @@
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "experiments/evaluators/evaluator_registry.hpp"
+#include "experiments/evaluators/hw_evaluator.hpp"
 #include "hwmodels/cost_model.hpp"
 #include "hwmodels/workload.hpp"
 
 namespace tandem {
 namespace {
 
-class HwEvaluator final : public Evaluator {
+class HwEvaluator final : public CostReportingEvaluator {
  public:
   HwEvaluator(const SearchSpace& space, std::shared_ptr<const hw::CostModel> fixed,
               AcceleratorDescription::Parameters defaults)
       : space_(space), fixed_(std::move(fixed)), defaults_(std::move(defaults)) {}
 
   TrialResult evaluate(const Candidate& candidate, Reporter&) override {
-    std::shared_ptr<const hw::CostModel> model = fixed_ ? fixed_ : model_for(candidate);
-    const std::vector<std::string> tasks = space_.task_names();
     Metrics metrics;
-    const hw::CostReport report = tasks.empty() ? model->evaluate(space_.to_graph(candidate))
-                                                : evaluate_tasks(*model, candidate, metrics);
+    const hw::CostReport report = report_and_task_latencies(candidate, metrics);
     metrics.set("latency_ms", report.latency_ms());
     metrics.set("energy_mj", report.energy_mj());
     metrics.set("area_mm2", report.area_mm2);
@@ -49,6 +47,11 @@ class HwEvaluator final : public Evaluator {
     metrics.set("dram_bytes", report.total.dram.read_bytes + report.total.dram.write_bytes);
     if (!report.feasible) return TrialResult::infeasible(report.reason, metrics);
     return TrialResult::complete(metrics);
+  }
+
+  hw::CostReport cost_report(const Candidate& candidate) override {
+    Metrics unused;
+    return report_and_task_latencies(candidate, unused);
   }
 
   // Builds the accelerator of `candidate` (errors surface before the run starts).
@@ -62,6 +65,13 @@ class HwEvaluator final : public Evaluator {
   }
 
  private:
+  // The candidate's cost report; multi-task spaces also set latency_ms.T in `metrics`.
+  hw::CostReport report_and_task_latencies(const Candidate& candidate, Metrics& metrics) {
+    std::shared_ptr<const hw::CostModel> model = fixed_ ? fixed_ : model_for(candidate);
+    return space_.task_names().empty() ? model->evaluate(space_.to_graph(candidate))
+                                       : evaluate_tasks(*model, candidate, metrics);
+  }
+
   // Costs every task's network; sets latency_ms.T in `metrics` and returns the workload report.
   hw::CostReport evaluate_tasks(const hw::CostModel& model, const Candidate& candidate,
                                 Metrics& metrics) const {

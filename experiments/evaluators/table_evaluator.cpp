@@ -85,6 +85,19 @@ class TableEvaluator final : public Evaluator {
   }
 
   std::vector<std::string> metric_names() const override { return metric_names_; }
+
+  // The best value of a column over every row of the table (NaN cells skipped).
+  std::optional<double> best_possible(const std::string& metric, bool minimize) const override {
+    auto column = std::find(metric_names_.begin(), metric_names_.end(), metric);
+    if (column == metric_names_.end()) return std::nullopt;
+    const std::size_t c = static_cast<std::size_t>(column - metric_names_.begin());
+    std::optional<double> best;
+    for (const auto& row : values_) {
+      if (std::isnan(row[c])) continue;
+      if (!best || (minimize ? row[c] < *best : row[c] > *best)) best = row[c];
+    }
+    return best;
+  }
   bool contains(const std::string& key) const { return index_.count(key) > 0; }
 
  private:

@@ -95,6 +95,15 @@ std::unique_ptr<Strategy> Experiment::make_strategy() const {
   });
 }
 
+std::map<std::string, double> Experiment::known_optima() const {
+  std::map<std::string, double> optima;
+  for (const Objective& objective : config_.objectives)
+    for (const auto& evaluator : evaluators_)  // a later evaluator's metric overrides an earlier
+      if (auto best = evaluator->best_possible(objective.metric, objective.minimize))
+        optima[objective.metric] = *best;
+  return optima;
+}
+
 TrialResult Experiment::evaluate(const Candidate& candidate, Reporter& reporter) {
   Metrics merged;
   try {

@@ -5,7 +5,9 @@
 // An InternalError (a bug) or any other exception propagates: it is never a trial's result.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "core/evaluator.hpp"
@@ -26,6 +28,9 @@ class Experiment {
   std::unique_ptr<Strategy> make_strategy() const;
   TrialResult evaluate(const Candidate& candidate, Reporter& reporter);
   const std::vector<Constraint>& constraints() const { return constraints_; }
+  // For each objective whose best possible value an evaluator knows exactly (a benchmark table's
+  // optimum), that value by metric name; the trial loop stores them as "optimum/<metric>".
+  std::map<std::string, double> known_optima() const;
 
  private:
   ExperimentConfig config_;

@@ -264,6 +264,10 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
   } else {
     summary.experiment_id = store.create_experiment(config.name, config.text, config.seed);
   }
+  // What reports draw as "table optimum" (docs/report.md); also set on resume for older files.
+  for (const auto& [metric, value] : experiment.known_optima())
+    if (!store.experiment_value(summary.experiment_id, "optimum/" + metric))
+      store.set_experiment_value(summary.experiment_id, "optimum/" + metric, value);
 
   const long long trial_budget = options.trials ? *options.trials : config.budget.trials;
   const double second_budget = config.budget.seconds;

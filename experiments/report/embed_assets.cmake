@@ -1,0 +1,18 @@
+# Writes OUTPUT, a C++ file defining tandem::report_assets::kTemplate, kCss and kJs from the
+# report page's files (run at build time: cmake -DSOURCE_DIR=... -DOUTPUT=... -P embed_assets.cmake).
+set(content "// Generated from experiments/report/assets by embed_assets.cmake; do not edit.\n")
+string(APPEND content "#include \"experiments/report/report_assets.hpp\"\n\nnamespace tandem::report_assets {\n")
+foreach(pair "kTemplate:report.html" "kCss:report.css" "kJs:report.js")
+  string(REPLACE ":" ";" parts "${pair}")
+  list(GET parts 0 symbol)
+  list(GET parts 1 file)
+  file(READ "${SOURCE_DIR}/${file}" text)
+  string(FIND "${text}" ")tandem_asset\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${file} contains the raw-string delimiter )tandem_asset\"")
+  endif()
+  string(APPEND content "const char* const ${symbol} = R\"tandem_asset(${text})tandem_asset\";\n")
+endforeach()
+string(APPEND content "\n}  // namespace tandem::report_assets\n")
+file(WRITE "${OUTPUT}.tmp" "${content}")
+file(COPY_FILE "${OUTPUT}.tmp" "${OUTPUT}" ONLY_IF_DIFFERENT)
