@@ -196,6 +196,14 @@ def big_database(tandem, folder, n=100_000):
             connection.executemany(
                 "INSERT INTO trial_values (trial_id, name, value, value_kind) VALUES (?, ?, ?, 'finite')",
                 [(trial_id, "score", score), (trial_id, "decision_sum", decisions)])
+        if number == 1:  # a weight-sharing search's per-epoch architecture weights
+            for epoch in range(1, 6):
+                for edge in ("1<-0", "2<-1"):
+                    for k, op in enumerate(("none", "skip_connect", "nor_conv_3x3")):
+                        connection.execute(
+                            "INSERT INTO intermediate_values (trial_id, step, name, value, value_kind) "
+                            "VALUES (?, ?, ?, ?, 'finite')",
+                            (trial_id, epoch, "alpha/%s/%s" % (edge, op), (k + epoch) / 15.0))
         connection.execute(
             "UPDATE trials SET state = ?, finished = '2026-01-01T00:00:01Z', reason = ?, "
             "failure_cause = ? WHERE id = ?",
@@ -243,6 +251,7 @@ def main():
     parser.add_argument("--source", required=True)
     parser.add_argument("--artifacts", required=True)
     args = parser.parse_args()
+    args.source = os.path.abspath(args.source)
     os.makedirs(args.artifacts, exist_ok=True)
     browser = Browser(args.artifacts)
     folder = tempfile.mkdtemp(prefix="tandem-browser-")
@@ -310,6 +319,9 @@ def main():
                                    [("score", True), ("decision_sum", False)], ("score", True))
     check("100k report: markup in the experiment name is shown as text",
           "big <script>alert(1)</script>" in dom.text)
+    alpha = dom.plot("alpha")
+    check("100k report: the alpha trajectory is drawn for its 2 edges",
+          len(alpha) == 1 and alpha[0].get("data-edges") == "2", alpha)
     overview = browser.dom(big_url + "#/", "100k overview")
     common_checks(overview, "100k overview")
     check("100k overview: markup in the experiment name is shown as text",
@@ -324,6 +336,37 @@ def main():
     check("100k report: the filter score>0.999 keeps exactly the matching trials (%d)" % expected,
           filtered.table.get("data-total") == str(expected), filtered.table.get("data-total"))
     browser.screenshot(big_url + "#/experiment/1", "big-report")
+
+    # 4. Several seeds of one search compared, against the table's optimum.
+    seeds = os.path.join(folder, "seeds.db")
+    table = os.path.join(args.source, "data", "nas-bench-201", "nb201_accuracy_cost.csv")
+    for seed in range(3):
+        config = os.path.join(folder, "seed%d.yaml" % seed)
+        with open(config, "w") as out:
+            out.write("name: random_seed%d\nseed: %d\nspace: {name: nb201}\nstrategy: random\n"
+                      "evaluators: [{name: table, options: {path: %s, metrics: [c10valid_val_acc_12ep]}}]\n"
+                      "objectives: [{metric: c10valid_val_acc_12ep, direction: maximize}]\n"
+                      "budget: {trials: 60}\n" % (seed, seed, table))
+        subprocess.run([args.tandem, "run", config, "--db", seeds, "--quiet"], check=True,
+                       stdout=subprocess.DEVNULL)
+    seeds_report = os.path.join(folder, "seeds.html")
+    subprocess.run([args.tandem, "report", seeds, "-o", seeds_report], check=True,
+                   stdout=subprocess.DEVNULL)
+    compare_url = "file://" + seeds_report + "#/compare?ids=1,2,3&metric=c10valid_val_acc_12ep"
+    compare = browser.dom(compare_url, "compare")
+    common_checks(compare, "compare")
+    plots = compare.plot("compare")
+    with open(table) as csv_file:
+        header = csv_file.readline().strip().split(",")
+        column = header.index("c10valid_val_acc_12ep")
+        optimum = max(float(line.split(",")[column]) for line in csv_file if line.strip())
+    check("compare: 3 anytime curves with a confidence band",
+          len(plots) == 1 and plots[0].get("data-series") == "3" and plots[0].get("data-band") == "1",
+          plots)
+    check("compare: the table optimum (%g) is drawn" % optimum,
+          bool(plots) and plots[0].get("data-optimum") and
+          abs(float(plots[0].get("data-optimum")) - optimum) < 1e-9, plots)
+    browser.screenshot(compare_url, "compare-seeds")
 
     shutil.rmtree(folder, ignore_errors=True)
     shutil.rmtree(browser.profile, ignore_errors=True)

@@ -1522,6 +1522,8 @@
     if (withOpt) hlines.push({ y: toNum(withOpt.optimum[metric]), label: "table optimum", color: "#D55E00" });
     const root = lineChart("compare", { width: W, height: 380, xlabel: "trial number", ylabel: "best " + axisLabel(metric, dir), xInteger: true, series, band, hlines });
     root.dataset.series = String(curves.length);
+    root.dataset.band = band ? "1" : "0";
+    root.dataset.optimum = withOpt ? String(toNum(withOpt.optimum[metric])) : "";
     const items = series.map((s) => ({ color: s.color, label: s.label }));
     if (withOpt) items.push({ color: "#D55E00", label: "table optimum", dashed: true });
     root.append(legend(items));
