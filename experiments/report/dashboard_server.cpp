@@ -20,7 +20,7 @@ const char* const kContentSecurityPolicy =
     "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'";
 
 void send_json(httplib::Response& response, std::string body) {
-  response.set_content(std::move(body), "application/json; charset=utf-8");
+  response.set_content(std::move(body), "application/json");  // UTF-8 by definition; httplib gzips it for clients that accept it
 }
 
 void send_error(httplib::Response& response, int status, const std::string& message) {
