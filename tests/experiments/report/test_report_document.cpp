@@ -153,6 +153,21 @@ TEST_CASE("tandem report: one self-contained page, and a missing database or exp
   CHECK(unknown.output.find("no experiment 'smal'") != std::string::npos);
   CHECK(unknown.output.find("did you mean 'small'") != std::string::npos);
   CHECK(!std::filesystem::exists(dir.file("y.html")));
+  auto no_output = run_tandem("report " + shell_quote(db));
+  CHECK(no_output.exit_code == 1);
+  CHECK(no_output.output == "tandem report: error: missing -o/--output: the HTML file to write\n");
+  auto unwritable = run_tandem("report " + shell_quote(db) + " -o " +
+                               shell_quote(dir.file("no/such/folder/r.html")));
+  CHECK(unwritable.exit_code == 1);
+  CHECK(unwritable.lines().size() == 1);
+  CHECK(unwritable.output.find("no/such/folder/r.html: cannot write") != std::string::npos);
+  auto dashboard = run_tandem("dashboard " + shell_quote(dir.file("nope.db")));
+  CHECK(dashboard.exit_code == 1);
+  CHECK(dashboard.output == "tandem dashboard: error: " + dir.file("nope.db") +
+                                ": no such file (give a database written by tandem run)\n");
+  auto port = run_tandem("dashboard " + shell_quote(db) + " --port 70000");
+  CHECK(port.exit_code == 1);
+  CHECK(port.output.find("--port 70000: expected an integer in [0, 65535]") != std::string::npos);
   const std::string text_file = dir.write("notes.db", "not a database");
   auto foreign = run_tandem("report " + shell_quote(text_file) + " -o " + shell_quote(dir.file("z.html")));
   CHECK(foreign.exit_code == 1);
