@@ -85,7 +85,7 @@ class Browser:
         wait = [] if url.startswith("file:") else ["--virtual-time-budget=20000"]
         command = [self.chromium, "--headless=new", "--no-sandbox", "--disable-gpu",
                    "--no-first-run", "--user-data-dir=" + self.profile,
-                   "--window-size=1280,2400"] + wait + extra + [url]
+                   "--window-size=1280,2400", "--enable-logging=stderr", "--v=0"] + wait + extra + [url]
         started = time.monotonic()
         result = subprocess.run(command, capture_output=True, text=True, timeout=300)
         return result, time.monotonic() - started
@@ -94,6 +94,9 @@ class Browser:
         result, seconds = self._run(["--dump-dom"], url)
         dom = Dom(result.stdout)
         dom.seconds = seconds
+        # Chromium's own console log, a second witness besides the page's window.onerror count.
+        dom.console_errors = [line for line in result.stderr.splitlines()
+                              if "CONSOLE" in line and ("Uncaught" in line or "Error" in line)]
         if dom.body.get("data-ready") != "1":
             print(result.stderr[-2000:])
         return dom
@@ -108,6 +111,7 @@ def common_checks(dom, name):
     check(name + ": page ready", dom.body.get("data-ready") == "1", dom.body)
     check(name + ": no JavaScript errors", dom.body.get("data-errors") == "0",
           dom.body.get("data-error-messages"))
+    check(name + ": nothing on Chromium's console", not dom.console_errors, dom.console_errors[:3])
     check(name + ": no markup from the database became elements",
           dom.scripts == 2 and dom.images == 0, (dom.scripts, dom.images))
 
