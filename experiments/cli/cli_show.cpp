@@ -1,5 +1,7 @@
-// `tandem show DB TRIAL [--experiment NAME]`: one trial — its candidate, state, metrics,
-// intermediate values and the per-layer table of its compute graph (shapes, MACs, params).
+// `tandem show DB TRIAL [--experiment NAME] [--format table|csv|json]`: one trial — its candidate,
+// state, metrics, intermediate values and the per-layer table of its compute graph (shapes, MACs,
+// params). `--format csv` prints the layer table alone; `--format json` the whole trial as one
+// JSON object, so both can be read by another program.
 #include <iomanip>
 #include <iostream>
 #include <map>
@@ -14,6 +16,7 @@
 #include "experiments/runner/experiment.hpp"
 #include "experiments/cli/graph_report.hpp"
 #include "experiments/cli/trial_report.hpp"
+#include "experiments/report/json_writer.hpp"
 
 namespace tandem {
 namespace {
@@ -65,13 +68,51 @@ void print_search_trajectory(std::ostream& out, const std::vector<IntermediateVa
         << " derived architecture(s), handed out as trials in order\n";
 }
 
+// The trial as one JSON object: its record, final values, intermediate values by step and the
+// layer table (the columns of the table format, numbers as numbers).
+void print_trial_json(std::ostream& out, const ExperimentRecord& experiment,
+                      const TrialRecord& trial, const std::vector<IntermediateValue>& log,
+                      const ComputeGraph& graph) {
+  JsonWriter json;
+  json.begin_object()
+      .key("experiment").value(experiment.name)
+      .key("number").value(trial.number)
+      .key("state").value(to_string(trial.state))
+      .key("reason").value(trial.reason)
+      .key("space").value(trial.space)
+      .key("candidate").value(trial.candidate)
+      .key("accelerator").value(trial.accelerator)
+      .key("worker").value(trial.worker)
+      .key("started").value(trial.started)
+      .key("finished").value(trial.finished)
+      .key("values").begin_object();
+  for (const auto& [name, value] : trial.values) json.key(name).value(value);
+  json.end_object().key("intermediate").begin_array();
+  for (const auto& v : log)
+    json.begin_object().key("step").value(v.step).key("name").value(v.name).key("value").value(v.value)
+        .end_object();
+  json.end_array().key("layers").begin_array();
+  const TextTable layers = graph_table(graph);
+  for (const auto& row : layers.rows) {
+    json.begin_object();
+    for (std::size_t c = 0; c < layers.columns.size(); ++c) {
+      json.key(layers.columns[c]);
+      const bool number = layers.columns[c] == "macs" || layers.columns[c] == "params";
+      if (number) json.value(static_cast<std::int64_t>(std::stoll(row[c]))); else json.value(row[c]);
+    }
+    json.end_object();
+  }
+  json.end_array().end_object();
+  out << json.text() << "\n";
+}
+
 }  // namespace
 
 int cli_show(int argc, char** argv) {
   cxxopts::Options options(argv[0], "Show one trial and the layers of its network.");
   options.add_options()("experiment", "experiment name (default: the only one)",
                         cxxopts::value<std::string>()->default_value(""))(
-      "format", "table, csv or json (for the layer table)",
+      "format", "table (everything), csv (the layer table) or json (the whole trial as one object)",
       cxxopts::value<std::string>()->default_value("table"));
   cxxopts::ParseResult args;
   if (!parse_command_line(options, argc, argv, {"DB", "TRIAL"}, args)) return 0;
@@ -89,6 +130,19 @@ int cli_show(int argc, char** argv) {
   if (!trial)
     throw Error("experiment '" + experiment.name + "' has no trial #" + trial_text + " (it has " +
                 std::to_string(store.trials(experiment.id).size()) + ")");
+
+  // Rebuild the space exactly as the experiment configured it and lower the candidate.
+  ExperimentConfig config = ExperimentConfig::parse(experiment.config_text, "stored config");
+  auto space = space_registry().create(config.space.name, config.space.options);
+  const ComputeGraph graph = space->to_graph(space->parse(trial->candidate));
+  if (format == "csv") {
+    print_table(std::cout, graph_table(graph), format);
+    return 0;
+  }
+  if (format == "json") {
+    print_trial_json(std::cout, experiment, *trial, store.intermediate_values(trial->id), graph);
+    return 0;
+  }
 
   std::cout << "experiment: " << experiment.name << "\ntrial:      #" << trial->number
             << "\nstate:      " << to_string(trial->state) << "\n";
@@ -115,11 +169,6 @@ int cli_show(int argc, char** argv) {
   }
   print_search_trajectory(std::cout, search_log);
 
-  // Rebuild the space exactly as the experiment configured it and lower the candidate.
-  ExperimentConfig config = ExperimentConfig::parse(experiment.config_text, "stored config");
-  auto space = space_registry().create(config.space.name, config.space.options);
-  Candidate candidate = space->parse(trial->candidate);
-  ComputeGraph graph = space->to_graph(candidate);
   std::cout << "\nnetwork (" << graph.size() << " layers):\n";
   print_table(std::cout, graph_table(graph), format);
   return 0;

@@ -27,6 +27,15 @@ int cli_spaces(int argc, char** argv) {
   }
   const std::string name = args["NAME"].as<std::string>();
   auto space = registry.create(name, ConfigNode());
+  // The candidate first: a bad --arch is one error line, not a description followed by an error.
+  Candidate candidate;
+  if (args.count("arch")) {
+    candidate = space->parse(args["arch"].as<std::string>());
+    space->check(candidate);
+  } else {
+    Rng rng(0);
+    candidate = space->sample(rng);
+  }
   std::cout << space->name() << ": " << space->summary() << "\n";
   std::cout << "size: " << format_number(space->size()) << " candidates, "
             << space->decisions().size() << " decisions\n\n";
@@ -37,16 +46,8 @@ int cli_spaces(int argc, char** argv) {
   }
   print_table(std::cout, decisions, "table");
 
-  Candidate candidate;
-  if (args.count("arch")) {
-    candidate = space->parse(args["arch"].as<std::string>());
-    space->check(candidate);
-    std::cout << "\ncandidate: " << space->to_string(candidate) << "\n";
-  } else {
-    Rng rng(0);
-    candidate = space->sample(rng);
-    std::cout << "\nexample candidate: " << space->to_string(candidate) << "\n";
-  }
+  std::cout << "\n" << (args.count("arch") ? "candidate: " : "example candidate: ")
+            << space->to_string(candidate) << "\n";
   ComputeGraph graph = space->to_graph(candidate);
   std::cout << "graph (default options): " << graph.size() << " layers, "
             << format_number(static_cast<double>(graph.total_macs())) << " MACs, "

@@ -3,14 +3,31 @@
 // the trials of one experiment, one column per metric; or its non-dominated set on several
 // objectives; or its summary (counts, best values, Pareto front size and hypervolume).
 #include <iostream>
+#include <set>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 #include "experiments/cli/cli_commands.hpp"
 #include "experiments/cli/cli_options.hpp"
 #include "experiments/cli/trial_report.hpp"
 #include "core/pareto.hpp"
 
 namespace tandem {
+namespace {
+
+// A sort or Pareto metric that no stored trial reports is a typo, not an empty ranking.
+void require_stored_metric(const std::vector<TrialRecord>& trials, const std::string& metric,
+                           const std::string& option) {
+  std::set<std::string> names;
+  for (const auto& trial : trials)
+    for (const auto& [name, value] : trial.values) names.insert(name);
+  if (names.empty() || names.count(metric)) return;
+  const std::vector<std::string> known(names.begin(), names.end());
+  throw Error(option + ": no trial has metric '" + metric + "'" + did_you_mean(metric, known) +
+              "; metrics: " + join(known, ", "));
+}
+
+}  // namespace
 
 int cli_trials(int argc, char** argv) {
   cxxopts::Options options(argv[0], "List the trials of an experiment.");
@@ -60,7 +77,10 @@ int cli_trials(int argc, char** argv) {
   }
   if (args.count("pareto")) {
     auto objectives = parse_objective_list(args["pareto"].as<std::string>(), "--pareto");
-    auto front = pareto_trials(store.trials(experiment.id), objectives);
+    const std::vector<TrialRecord> trials = store.trials(experiment.id);
+    for (const auto& objective : objectives)
+      require_stored_metric(trials, objective.metric, "--pareto");
+    auto front = pareto_trials(trials, objectives);
     if (top > 0 && static_cast<long long>(front.size()) > top) front.resize(top);
     std::vector<std::string> columns;
     for (const auto& objective : objectives) columns.push_back(objective.metric);
@@ -83,8 +103,9 @@ int cli_trials(int argc, char** argv) {
     auto objectives = stored_objectives(experiment);
     if (!objectives.empty()) sort = objectives.front();
   }
-  print_table(std::cout,
-              trials_table(store.trials(experiment.id), sort, top, {}, format == "table"), format);
+  const std::vector<TrialRecord> trials = store.trials(experiment.id);
+  if (args.count("sort")) require_stored_metric(trials, sort->metric, "--sort");
+  print_table(std::cout, trials_table(trials, sort, top, {}, format == "table"), format);
   return 0;
 }
 

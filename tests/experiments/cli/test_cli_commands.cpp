@@ -87,9 +87,13 @@ TEST_CASE("trials --format json is an array of objects") {
 
 TEST_CASE("show prints the candidate and a per-layer table whose totals match the metrics") {
   RunFixture f;
+  auto text = run_tandem("show '" + f.db + "' 0");
+  REQUIRE_MESSAGE(text.exit_code == 0, text.output);
+  CHECK(text.output.find("candidate:  |") != std::string::npos);
+  // --format csv is the layer table alone, readable by any CSV reader.
   auto show = run_tandem("show '" + f.db + "' 0 --format csv");
   REQUIRE_MESSAGE(show.exit_code == 0, show.output);
-  CHECK(show.output.find("candidate:  |") != std::string::npos);
+  CHECK(show.output.rfind("layer,op,attributes,inputs,input_shape,output_shape,macs,params\n", 0) == 0);
   auto macs_query = run_tandem("query '" + f.db +
                                "' \"SELECT CAST(value AS INTEGER) FROM trial_values v JOIN trials t "
                                "ON t.id = v.trial_id WHERE t.number = 0 AND v.name = 'macs'\" "
@@ -97,6 +101,36 @@ TEST_CASE("show prints the candidate and a per-layer table whose totals match th
   REQUIRE(macs_query.exit_code == 0);
   std::string macs = macs_query.lines().at(1);
   CHECK(show.output.find("\ntotal,,,,,," + macs + ",") != std::string::npos);
+}
+
+TEST_CASE("show --format json is one JSON object and nothing else") {
+  RunFixture f;
+  auto json = run_tandem("show '" + f.db + "' 1 --format json", /*stderr_only=*/false);
+  REQUIRE_MESSAGE(json.exit_code == 0, json.output);
+  REQUIRE(json.lines().size() == 1);
+  CHECK(json.output.front() == '{');
+  CHECK(json.output.find("\"number\":1,") != std::string::npos);
+  CHECK(json.output.find("\"layers\":[{\"layer\":\"input\"") != std::string::npos);
+  CHECK(json.output.find("\"layer\":\"total\"") != std::string::npos);
+}
+
+TEST_CASE("trials --sort or --pareto with a metric no trial has is an error naming the metrics") {
+  RunFixture f;
+  auto sort = run_tandem("trials '" + f.db + "' --sort mac");
+  CHECK(sort.exit_code == 1);
+  REQUIRE(sort.lines().size() == 1);
+  CHECK(sort.output.find("--sort: no trial has metric 'mac' (did you mean 'macs'?); metrics: ") !=
+        std::string::npos);
+  auto pareto = run_tandem("trials '" + f.db + "' --pareto macs:min,parms:max");
+  CHECK(pareto.exit_code == 1);
+  CHECK(pareto.output.find("--pareto: no trial has metric 'parms'") != std::string::npos);
+}
+
+TEST_CASE("spaces NAME --arch with a bad candidate prints the error alone") {
+  auto bad = run_tandem("spaces nb201 --arch '|nor_conv_3x3~0|+|bad~0|'");
+  CHECK(bad.exit_code == 1);
+  REQUIRE(bad.lines().size() == 1);
+  CHECK(bad.output.rfind("tandem spaces: error: nb201 candidate", 0) == 0);
 }
 
 TEST_CASE("spaces lists the registered spaces and describes one") {
