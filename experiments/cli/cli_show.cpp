@@ -17,6 +17,7 @@
 #include "experiments/cli/graph_report.hpp"
 #include "experiments/cli/trial_report.hpp"
 #include "experiments/report/json_writer.hpp"
+#include "experiments/report/report_document.hpp"
 
 namespace tandem {
 namespace {
@@ -74,20 +75,9 @@ void print_trial_json(std::ostream& out, const ExperimentRecord& experiment,
                       const TrialRecord& trial, const std::vector<IntermediateValue>& log,
                       const ComputeGraph& graph) {
   JsonWriter json;
-  json.begin_object()
-      .key("experiment").value(experiment.name)
-      .key("number").value(trial.number)
-      .key("state").value(to_string(trial.state))
-      .key("reason").value(trial.reason)
-      .key("space").value(trial.space)
-      .key("candidate").value(trial.candidate)
-      .key("accelerator").value(trial.accelerator)
-      .key("worker").value(trial.worker)
-      .key("started").value(trial.started)
-      .key("finished").value(trial.finished)
-      .key("values").begin_object();
-  for (const auto& [name, value] : trial.values) json.key(name).value(value);
-  json.end_object().key("intermediate").begin_array();
+  json.begin_object().key("experiment").value(experiment.name);
+  write_trial_fields(json, trial);
+  json.key("intermediate").begin_array();
   for (const auto& v : log)
     json.begin_object().key("step").value(v.step).key("name").value(v.name).key("value").value(v.value)
         .end_object();

@@ -296,19 +296,9 @@ void write_cost(JsonWriter& json, const hw::CostReport& report) {
 
 void write_detail(JsonWriter& json, const TrialRecord& trial, const TrialSeries& intermediate,
                   DetailContext& context) {
-  json.begin_object()
-      .key("number").value(trial.number)
-      .key("state").value(to_string(trial.state))
-      .key("reason").value(trial.reason)
-      .key("space").value(trial.space)
-      .key("candidate").value(trial.candidate)
-      .key("accelerator").value(trial.accelerator)
-      .key("worker").value(trial.worker)
-      .key("started").value(trial.started)
-      .key("finished").value(trial.finished);
-  json.key("values").begin_object();
-  for (const auto& [name, value] : trial.values) json.key(name).value(value);
-  json.end_object().key("intermediate").begin_object();
+  json.begin_object();
+  write_trial_fields(json, trial);
+  json.key("intermediate").begin_object();
   for (const auto& [name, series] : intermediate) {
     json.key(name);
     write_series(json, series);
@@ -402,6 +392,21 @@ std::string utc_now() {
 }
 
 }  // namespace
+
+void write_trial_fields(JsonWriter& json, const TrialRecord& trial) {
+  json.key("number").value(trial.number)
+      .key("state").value(to_string(trial.state))
+      .key("reason").value(trial.reason)
+      .key("space").value(trial.space)
+      .key("candidate").value(trial.candidate)
+      .key("accelerator").value(trial.accelerator)
+      .key("worker").value(trial.worker)
+      .key("started").value(trial.started)
+      .key("finished").value(trial.finished);
+  json.key("values").begin_object();
+  for (const auto& [name, value] : trial.values) json.key(name).value(value);
+  json.end_object();
+}
 
 void write_experiment(JsonWriter& json, const TrialStore& store, const ExperimentRecord& experiment,
                       const ReportOptions& options, bool with_details) {
