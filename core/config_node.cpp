@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "core/text.hpp"
@@ -57,9 +58,41 @@ ConfigNode ConfigNode::load_file(const std::string& path) {
   return parse(buffer.str(), path);
 }
 
+namespace {
+
+// yaml-cpp keeps both entries of a key written twice in one mapping and lookups see the first,
+// so `seed: 0` then `seed: 1` would silently run with seed 0: refuse it, naming both lines.
+void reject_duplicate_keys(const YAML::Node& node, const std::string& source, int depth) {
+  if (depth > 256) throw ConfigError(mark_text(source, node.Mark()) + ": YAML nested too deeply");
+  if (node.IsSequence()) {
+    for (const auto& element : node) reject_duplicate_keys(element, source, depth + 1);
+    return;
+  }
+  if (!node.IsMap()) return;
+  std::map<std::string, YAML::Mark> seen;
+  for (const auto& entry : node) {
+    if (entry.first.IsScalar()) {
+      const std::string key = entry.first.Scalar();
+      auto [first, inserted] = seen.emplace(key, entry.first.Mark());
+      if (!inserted)
+        throw ConfigError(mark_text(source, entry.first.Mark()) + ": key '" + key +
+                          "' appears twice in one mapping (first at line " +
+                          std::to_string(first->second.line + 1) + "); give it once");
+    }
+    reject_duplicate_keys(entry.second, source, depth + 1);
+  }
+}
+
+}  // namespace
+
 ConfigNode ConfigNode::parse(const std::string& text, const std::string& source) {
   try {
-    auto node = std::make_unique<YAML::Node>(YAML::Load(text));
+    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    if (documents.size() > 1)
+      throw ConfigError(mark_text(source, documents[1].Mark()) +
+                        ": a second YAML document (after '---'); a config is one document");
+    auto node = std::make_unique<YAML::Node>(documents.empty() ? YAML::Node() : documents[0]);
+    reject_duplicate_keys(*node, source, 0);
     return ConfigNode(std::make_shared<const std::string>(source), std::move(node), "",
                       source);
   } catch (const YAML::Exception& e) {

@@ -90,8 +90,14 @@ ExperimentConfig ExperimentConfig::parse(const std::string& text, const std::str
   } else {
     if (!objectives.is_sequence() || objectives.size() == 0)
       objectives.fail("expected a list of {metric: NAME, direction: maximize|minimize}");
-    for (std::size_t i = 0; i < objectives.size(); ++i)
+    for (std::size_t i = 0; i < objectives.size(); ++i) {
       config.objectives.push_back(parse_objective(objectives.element(i)));
+      for (std::size_t j = 0; j < i; ++j)
+        if (config.objectives[j].metric == config.objectives[i].metric)
+          objectives.element(i).at("metric").fail(
+              "metric '" + config.objectives[i].metric + "' is already objective " +
+              std::to_string(j + 1) + "; each metric may be one objective (one direction)");
+    }
   }
 
   std::size_t with_reference = 0;

@@ -58,6 +58,28 @@ TEST_CASE("malformed YAML is reported with its position") {
   CHECK(message.find("malformed YAML") != std::string::npos);
 }
 
+TEST_CASE("a key written twice in one mapping is refused with both lines") {
+  // yaml-cpp would keep both entries and answer lookups with the first (seed 0).
+  auto message = error_of([] { ConfigNode::parse("name: x\nseed: 0\nseed: 1\n", "dup.yaml"); });
+  CHECK(message == "dup.yaml:3:1: key 'seed' appears twice in one mapping (first at line 2); "
+                   "give it once");
+  auto nested = error_of([] {
+    ConfigNode::parse("space:\n  name: nb201\n  options: {width: 4, width: 8}\n", "n.yaml");
+  });
+  CHECK(nested.rfind("n.yaml:3:23: key 'width' appears twice", 0) == 0);
+  auto in_list = error_of([] { ConfigNode::parse("evaluators:\n  - {name: a, name: b}\n", "l.yaml"); });
+  CHECK(in_list.rfind("l.yaml:2:15: key 'name' appears twice", 0) == 0);
+  // The same key in two different mappings is fine.
+  CHECK_NOTHROW(ConfigNode::parse("a: {name: 1}\nb: {name: 2}\n", "ok.yaml"));
+}
+
+TEST_CASE("a second YAML document is refused, not ignored") {
+  auto message = error_of([] { ConfigNode::parse("name: x\n---\nname: y\n", "two.yaml"); });
+  CHECK(message == "two.yaml:3:1: a second YAML document (after '---'); a config is one document");
+  CHECK_NOTHROW(ConfigNode::parse("---\nname: x\n", "one.yaml"));  // one document, marked
+  CHECK_FALSE(ConfigNode::parse("", "empty.yaml").is_map());
+}
+
 TEST_CASE("absent sections accept every lookup with defaults") {
   ConfigNode absent;
   CHECK_FALSE(absent.present());

@@ -79,6 +79,18 @@ TEST_CASE("unknown objective metric and malformed constraint") {
                          "malformed constraint");
 }
 
+TEST_CASE("a metric twice as objective, a key twice, a second document") {
+  expect_config_rejected(
+      with_line("objectives: [{metric: params, direction: maximize}]",
+                "objectives: [{metric: params, direction: maximize}, "
+                "{metric: params, direction: minimize}]"),
+      "bad.yaml:6:62: 'objectives[1].metric': metric 'params' is already objective 1");
+  expect_config_rejected(with_line("seed: 1", "seed: 1\nseed: 2"),
+                         "bad.yaml:3:1: key 'seed' appears twice in one mapping (first at line 2)");
+  expect_config_rejected(std::string(kGoodConfig) + "---\nname: other\n",
+                         "bad.yaml:9:1: a second YAML document");
+}
+
 TEST_CASE("malformed candidate string") {
   expect_one_line_error("spaces nb201 --arch '|nor_conv_3x3~0|+|bogus~0|'", "position");
 }
