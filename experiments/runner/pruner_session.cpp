@@ -122,6 +122,11 @@ TrialResult PruningSession::explain(std::int64_t trial_id, TrialResult result) c
   return result;
 }
 
+bool PruningSession::decided_to_stop(std::int64_t trial_id) const {
+  auto found = number_of_id_.find(trial_id);
+  return found != number_of_id_.end() && entries_.at(found->second).stop_reason.has_value();
+}
+
 void PruningSession::finished(std::int64_t trial_id, const TrialResult& result,
                               std::optional<std::int64_t> tell_seq) {
   Entry& entry = entry_of_id(trial_id);

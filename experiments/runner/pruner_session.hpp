@@ -50,6 +50,9 @@ class PruningSession {
   PruneDecision report(std::int64_t trial_id, int step, const Metrics& values);
   // The result of a trial the pruner stopped: PRUNED results get the pruner's reason.
   TrialResult explain(std::int64_t trial_id, TrialResult result) const;
+  // Whether the pruner decided to stop this trial (a PRUNED result it did not decide came from
+  // somewhere else: a user's Ctrl-C).
+  bool decided_to_stop(std::int64_t trial_id) const;
   // The trial's result was told (tell_seq) or not (lost: nullopt); told trials become peers of
   // trials asked later.
   void finished(std::int64_t trial_id, const TrialResult& result,

@@ -381,6 +381,16 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
                      event->detail.c_str());
       continue;
     }
+    // A trial cut short by Ctrl-C / SIGTERM was not pruned: the user stopped the run. It ends
+    // as a kill -9 leaves it (FAILED "interrupted", not told), so --resume runs it again and the
+    // history equals an uninterrupted run's.
+    if (options.stop.stop_requested() && event->result.status == TrialStatus::pruned &&
+        !(pruning && pruning->decided_to_stop(event->trial_id))) {
+      store.finish_trial(event->trial_id, TrialResult::failed(kInterruptedReason), std::nullopt,
+                         std::nullopt, FailureCause::interrupted);
+      ++summary.stopped_trials;
+      continue;
+    }
     if (pruning) event->result = pruning->explain(event->trial_id, std::move(event->result));
     strategy->tell(trial.candidate, event->result);
     const std::int64_t tell_seq = next_seq++;

@@ -13,7 +13,9 @@
 // first, as new trials with retry_of set. Every finished trial is kept and none is duplicated.
 // See docs/distributed.md.
 // Stopping: RunOptions::stop (e.g. the SIGINT/SIGTERM source, stop_token.hpp) ends the loop after
-// the trials in flight; executors get the same token when they are built.
+// the trials in flight; executors get the same token when they are built. A trial that the stop
+// cut short (its evaluator saw should_stop() and returned PRUNED, and no pruner decided it) is
+// not told: it is stored FAILED "interrupted", as a kill -9 leaves it, and --resume re-runs it.
 // Errors: a tandem::Error raised while evaluating fails that trial; an InternalError (a bug) or any
 // other exception ends the run at once and propagates, leaving the trials in flight RUNNING (the
 // next --resume marks them interrupted, as after a crash).
@@ -52,6 +54,7 @@ struct RunSummary {
   long long lost = 0;          // trials whose worker stopped answering (FAILED "worker lost")
   long long retried = 0;       // trials that re-ran an interrupted or lost trial's candidate
   bool stopped_by_signal = false;
+  long long stopped_trials = 0;  // trials cut short by the stop: FAILED "interrupted", re-run on resume
   double seconds = 0.0;
 };
 

@@ -70,8 +70,9 @@ inline CommandResult run_tandem(const std::string& args, bool stderr_only = fals
   return result;
 }
 
-// Starts `tandem args...` and kills it with SIGKILL after `delay`.
-inline void run_and_kill(const std::vector<std::string>& args, std::chrono::milliseconds delay) {
+// Starts `tandem args...` and sends it `signal` (SIGKILL unless told) after `delay`; waits for it.
+inline void run_and_kill(const std::vector<std::string>& args, std::chrono::milliseconds delay,
+                         int signal = SIGKILL) {
   pid_t pid = fork();
   if (pid == 0) {
     std::vector<std::string> all = {tandem_binary()};
@@ -85,7 +86,7 @@ inline void run_and_kill(const std::vector<std::string>& args, std::chrono::mill
     _exit(127);
   }
   std::this_thread::sleep_for(delay);
-  kill(pid, SIGKILL);
+  kill(pid, signal);
   int status = 0;
   waitpid(pid, &status, 0);
 }

@@ -111,3 +111,55 @@ TEST_CASE("resuming a finished experiment with a larger budget continues it") {
   CHECK(trials.size() == 15);
   for (const auto& t : trials) CHECK(t.state != TrialStatus::running);
 }
+
+TEST_CASE("Ctrl-C (SIGINT) and SIGTERM mid-trial, then --resume, equal an uninterrupted run") {
+  // 0.4 s trials in 8 steps: a signal at 1.0 s or 1.7 s lands inside the third or fifth trial,
+  // whose evaluator sees should_stop() and stops early. That is the user's interruption, not a
+  // pruning decision: the trial must be FAILED "interrupted" and re-run, as after kill -9.
+  for (int signal : {SIGINT, SIGTERM}) {
+    INFO("signal " << signal);
+    TempDir dir;
+    const std::string config = dir.write(
+        "exp.yaml",
+        "name: resume-check\nseed: 7\nspace: {name: nb201}\nstrategy: random\n"
+        "evaluators: [{name: synthetic, options: {sleep_seconds: 0.4, steps: 8}}]\n"
+        "objectives: [{metric: score, direction: maximize}]\nbudget: {trials: 8}\n");
+    const std::string db = dir.file("stopped.db");
+    run_and_kill({"run", config, "--db", db, "--quiet"},
+                 std::chrono::milliseconds(signal == SIGINT ? 1000 : 1700), signal);
+    auto stopped = stored_trials(db);
+    REQUIRE(!stopped.empty());
+    const TrialRecord& last = stopped.back();
+    CHECK(last.state == TrialStatus::failed);
+    CHECK(last.reason == kInterruptedReason);
+    CHECK(last.cause == FailureCause::interrupted);
+    for (const auto& t : stopped) CHECK(t.state != TrialStatus::pruned);
+    {
+      TrialStore store(db, TrialStore::Mode::read_only);
+      CHECK(store.find_experiment("resume-check")->status == "interrupted");
+    }
+
+    auto resumed = run_tandem("run '" + config + "' --db '" + db + "' --quiet --resume");
+    REQUIRE_MESSAGE(resumed.exit_code == 0, resumed.output);
+    const std::string reference_db = dir.file("reference.db");
+    auto reference = run_tandem("run '" + config + "' --db '" + reference_db + "' --quiet");
+    REQUIRE_MESSAGE(reference.exit_code == 0, reference.output);
+    std::vector<TrialRecord> told;
+    const auto final_trials = stored_trials(db);
+    for (std::size_t i = 0; i < final_trials.size(); ++i) {
+      if (was_told(final_trials[i])) {
+        told.push_back(final_trials[i]);
+      } else {  // the interrupted trial's candidate is the next one run
+        REQUIRE(i + 1 < final_trials.size());
+        CHECK(final_trials[i + 1].candidate == final_trials[i].candidate);
+      }
+    }
+    const auto expected = stored_trials(reference_db);
+    REQUIRE(told.size() == expected.size());
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+      CHECK(told[i].candidate == expected[i].candidate);
+      CHECK(told[i].state == expected[i].state);
+      CHECK(told[i].values == expected[i].values);
+    }
+  }
+}
