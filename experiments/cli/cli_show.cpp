@@ -17,7 +17,7 @@
 #include "experiments/cli/graph_report.hpp"
 #include "experiments/cli/trial_report.hpp"
 #include "experiments/report/json_writer.hpp"
-#include "experiments/report/report_document.hpp"
+#include "experiments/report/trial_page.hpp"
 
 namespace tandem {
 namespace {

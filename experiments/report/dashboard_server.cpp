@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "experiments/report/json_writer.hpp"
 #include "experiments/report/report_page.hpp"
+#include "experiments/report/trial_page.hpp"
 
 namespace tandem {
 namespace {

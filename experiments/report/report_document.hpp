@@ -34,14 +34,6 @@ void write_experiment(JsonWriter& json, const TrialStore& store, const Experimen
 // counts per state, trial count, objectives, best values, hypervolume, last finished time.
 void write_experiment_overview(JsonWriter& json, const TrialStore& store);
 
-// A trial's record and final values as keys of the object `json` has open: number, state,
-// reason, space, candidate, accelerator, worker, started, finished, values.
-void write_trial_fields(JsonWriter& json, const TrialRecord& trial);
-
-// One trial's page: its record, metrics, intermediate values, cells, layers and per-layer cost.
-void write_trial_detail(JsonWriter& json, const TrialStore& store,
-                        const ExperimentRecord& experiment, const TrialRecord& trial);
-
 // The whole report of `experiments` (names; empty = every experiment in the file). `live` makes
 // the dashboard's variant: no experiments inlined, the page fetches them. Unknown names raise
 // tandem::Error listing the experiments in the file.
