@@ -4,40 +4,15 @@
 
 #include "search/sampling/random_search.hpp"
 #include "search/sampling/regularized_evolution.hpp"
+#include "tests/search/strategy_harness.hpp"
 #include "tests/search/toy_space.hpp"
 
 using namespace tandem;
 using tandem::testing::ToySpace;
 
-namespace {
-
-TrialResult scored(const Candidate& c) {
-  Metrics m;
-  m.set("score", ToySpace::score(c));
-  return TrialResult::complete(m);
-}
-
-// Runs `budget` sequential trials; returns the best score found.
-double run(Strategy& strategy, int budget) {
-  double best = -1;
-  for (int i = 0; i < budget; ++i) {
-    auto asked = strategy.ask(1);
-    REQUIRE(asked.size() == 1);
-    TrialResult r = scored(asked[0]);
-    strategy.tell(asked[0], r);
-    best = std::max(best, r.metrics.at("score"));
-  }
-  return best;
-}
-
-std::unique_ptr<Strategy> make(const std::string& name, const SearchSpace& space,
-                               const std::string& options_yaml, std::uint64_t seed) {
-  ConfigNode options = ConfigNode::parse(options_yaml, "options.yaml");
-  StrategyContext context{space, options, seed, {Objective{"score", false, {}}}};
-  return strategy_registry().create(name, context);
-}
-
-}  // namespace
+using tandem::testing::best_of;  // the best score of `budget` sequential trials
+using tandem::testing::make;
+using tandem::testing::scored;
 
 TEST_CASE("same seed gives the same proposals - a different seed differs") {
   ToySpace space(6, 4);
@@ -125,8 +100,8 @@ TEST_CASE("regularized evolution beats random search on a separable objective") 
     auto evolution = make("regularized_evolution", space,
                           "{population_size: 20, sample_size: 5}", seed);
     auto random = make("random", space, "{}", seed);
-    evolution_total += run(*evolution, budget);
-    random_total += run(*random, budget);
+    evolution_total += best_of(*evolution, budget);
+    random_total += best_of(*random, budget);
   }
   MESSAGE("mean best: evolution " << evolution_total / seeds << ", random " << random_total / seeds);
   CHECK(evolution_total / seeds > random_total / seeds + 2.0);

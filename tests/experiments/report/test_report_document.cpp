@@ -168,7 +168,10 @@ TEST_CASE("tandem report: one self-contained page, and a missing database or exp
   auto port = run_tandem("dashboard " + shell_quote(db) + " --port 70000");
   CHECK(port.exit_code == 1);
   CHECK(port.output.find("--port 70000: expected an integer in [0, 65535]") != std::string::npos);
-  const std::string text_file = dir.write("notes.db", "not a database");
+  auto host = run_tandem("dashboard " + shell_quote(db) + " --host 256.1.1.1 --port 0");
+  CHECK(host.exit_code == 1);
+  CHECK(host.output == "tandem dashboard: error: cannot listen on 256.1.1.1:0\n");
+    const std::string text_file = dir.write("notes.db", "not a database");
   auto foreign = run_tandem("report " + shell_quote(text_file) + " -o " + shell_quote(dir.file("z.html")));
   CHECK(foreign.exit_code == 1);
   CHECK(foreign.lines().size() == 1);
