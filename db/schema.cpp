@@ -187,6 +187,21 @@ BEFORE UPDATE ON trials WHEN OLD.state <> 'RUNNING'
 BEGIN SELECT RAISE(ABORT, 'finished trials are immutable'); END;
 )sql";
 
+// Version 6: the run lock. One row per experiment that a `tandem run` process is running: who holds
+// it (host, pid and the process's start identity, so a reused pid is not mistaken for the
+// holder) and when it last said it was alive. A second writer is refused while the holder lives;
+// a dead holder's row is taken over (db/run_lock.cpp). Self-contained.
+constexpr const char* kVersion6 = R"sql(
+CREATE TABLE run_locks (
+  experiment_id INTEGER PRIMARY KEY REFERENCES experiments(id) ON DELETE CASCADE,
+  host          TEXT    NOT NULL,
+  pid           INTEGER NOT NULL,
+  process_start TEXT    NOT NULL,
+  acquired      TEXT    NOT NULL,
+  last_seen     TEXT    NOT NULL
+);
+)sql";
+
 void migrate_to_1(sqlite3* db, const std::string& path) {
   sqlite::execute(db, path, kVersion1);
 }
@@ -208,10 +223,14 @@ void migrate_to_5(sqlite3* db, const std::string& path) {
   sqlite::execute(db, path, kVersion5);
 }
 
+void migrate_to_6(sqlite3* db, const std::string& path) {
+  sqlite::execute(db, path, kVersion6);
+}
+
 using MigrationStep = void (*)(sqlite3*, const std::string&);
 // kMigrations[i] takes a file from version i to version i + 1.
 constexpr MigrationStep kMigrations[] = {migrate_to_1, migrate_to_2, migrate_to_3, migrate_to_4,
-                                         migrate_to_5};
+                                         migrate_to_5, migrate_to_6};
 static_assert(std::size(kMigrations) == current_version);
 
 // Columns of trial_summary before the metric columns.

@@ -15,8 +15,9 @@ namespace tandem::schema {
 // experiment_summary and trial_summary views. Version 3: trials.ask_seq, tell_seq and retry_of (the
 // ask/tell order of runs with concurrent workers, for exact resume). Version 4: experiment_values
 // (per-experiment values such as the hypervolume). Version 5: trials.failure_cause (why a FAILED
-// trial failed, typed: error, interrupted, worker_lost).
-constexpr int current_version = 5;
+// trial failed, typed: error, interrupted, worker_lost). Version 6: run_locks (which process is
+// running an experiment, so that a second writer is refused).
+constexpr int current_version = 6;
 
 // Applies the migrations from version `from` (0 = empty file) up to current_version and sets
 // user_version. The caller holds a write transaction (BEGIN IMMEDIATE) and commits it.

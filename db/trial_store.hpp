@@ -12,6 +12,7 @@
 
 #include "core/trial.hpp"
 #include "db/failure_cause.hpp"
+#include "db/run_lock.hpp"
 
 struct sqlite3;
 
@@ -59,6 +60,12 @@ struct IntermediateValue {
   int step = 0;
   std::string name;
   double value = 0.0;
+};
+
+// Bounds on one `tandem query` statement: past either, it stops with one line saying which.
+struct QueryLimits {
+  double seconds = 30.0;                     // wall time of the statement
+  std::size_t max_bytes = 256u << 20;        // the result's text, and any one value built
 };
 
 struct QueryResult {
@@ -134,13 +141,25 @@ class TrialStore {
   // Records that `worker` of the experiment is alive now.
   void heartbeat(std::int64_t experiment_id, const std::string& worker);
 
+  // The run lock (schema 6, db/run_lock.hpp; defined in run_lock.cpp). acquire_run_lock takes the
+  // experiment's lock for `me` unless a live process holds it, and then returns that holder
+  // (nothing is written); a dead holder's lock is taken over. refresh_run_lock renews `me`'s row
+  // and returns false when `me` no longer holds it; release_run_lock drops `me`'s row, if any.
+  std::optional<RunLockHolder> acquire_run_lock(std::int64_t experiment_id,
+                                                const ProcessIdentity& me,
+                                                double stale_after_seconds = kRunLockStaleSeconds);
+  bool refresh_run_lock(std::int64_t experiment_id, const ProcessIdentity& me);
+  void release_run_lock(std::int64_t experiment_id, const ProcessIdentity& me);
+  std::optional<RunLockHolder> run_lock(std::int64_t experiment_id) const;
+
   // Values of a whole experiment (e.g. its hypervolume): set (insert or replace) and read back.
   void set_experiment_value(std::int64_t experiment_id, const std::string& name, double value);
   std::optional<double> experiment_value(std::int64_t experiment_id,
                                          const std::string& name) const;
 
-  // Runs one read-only SQL statement (anything that would write raises tandem::Error).
-  QueryResult query(const std::string& sql) const;
+  // Runs one read-only SQL statement (anything that would write raises tandem::Error) within
+  // `limits` (a tandem::Error names the limit that stopped it).
+  QueryResult query(const std::string& sql, const QueryLimits& limits = {}) const;
 
  private:
   void migrate();

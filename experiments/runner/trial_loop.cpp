@@ -14,6 +14,7 @@
 #include "experiments/runner/executors/parallel_executor.hpp"
 #include "experiments/runner/progress.hpp"
 #include "experiments/runner/pruner_session.hpp"
+#include "experiments/runner/run_lock_keeper.hpp"
 #include "db/trial_front.hpp"
 
 namespace tandem {
@@ -227,6 +228,7 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
   std::int64_t next_seq = 0;
   std::deque<Retry> retries;
 
+  std::unique_ptr<RunLockKeeper> lock;  // one writer per experiment (db/run_lock.hpp)
   auto existing = store.find_experiment(config.name);
   if (existing && !options.resume) {
     throw Error("experiment '" + config.name + "' already exists in " + store.path() + " (" +
@@ -244,6 +246,8 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
                   "budget and database may change on resume)");
     }
     summary.experiment_id = existing->id;
+    // Before anything is written: a live second writer would corrupt the history.
+    lock = std::make_unique<RunLockKeeper>(store, existing->id, config.name);
     summary.interrupted = store.fail_running_trials(existing->id, kInterruptedReason,
                                                     FailureCause::interrupted);
     std::vector<TrialRecord> trials = store.trials(existing->id);
@@ -263,6 +267,7 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
     store.set_experiment_status(existing->id, "running");
   } else {
     summary.experiment_id = store.create_experiment(config.name, config.text, config.seed);
+    lock = std::make_unique<RunLockKeeper>(store, summary.experiment_id, config.name);
   }
   // What reports draw as "table optimum" (docs/report.md); also set on resume for older files.
   for (const auto& [metric, value] : experiment.known_optima())
@@ -363,6 +368,7 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
 
     std::optional<ExecutorEvent> event = executor.next(std::chrono::milliseconds(200), sink);
     heartbeat_if_due();
+    if (lock->lost()) throw Error(lock->lost_message());
     if (!event) continue;
     auto found = running.find(event->trial_id);
     TANDEM_CHECK(found != running.end(), "an executor reported an unknown trial");

@@ -12,6 +12,9 @@
 // result was never told (interrupted, worker lost; TrialHistory decides) are evaluated again
 // first, as new trials with retry_of set. Every finished trial is kept and none is duplicated.
 // See docs/distributed.md.
+// One writer: the run holds the experiment's run lock (db/run_lock.hpp, run_lock_keeper.hpp) from
+// before its first write to its end; a second run of the experiment while this process lives is
+// refused with one line and writes nothing, and a dead holder's lock is taken over.
 // Stopping: RunOptions::stop (e.g. the SIGINT/SIGTERM source, stop_token.hpp) ends the loop after
 // the trials in flight; executors get the same token when they are built. A trial that the stop
 // cut short (its evaluator saw should_stop() and returned PRUNED, and no pruner decided it) is

@@ -40,7 +40,7 @@ TEST_CASE("schema 5: an old file's FAILED trials get the cause their reason text
                      insert_old_trial(7, "INFEASIBLE", "macs > 4e6")) == "");
   }
   TrialStore store(path);
-  REQUIRE(store.schema_version() == 5);
+  REQUIRE(store.schema_version() == TrialStore::current_schema_version());
   const auto trials = store.trials(1);
   REQUIRE(trials.size() == 8);
   const FailureCause expected[] = {FailureCause::none,        FailureCause::none,

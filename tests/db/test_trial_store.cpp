@@ -24,7 +24,7 @@ TEST_CASE("a new file gets the current schema, and experiments are created and f
   TempDir dir;
   TrialStore store(dir.file("trials.db"));
   CHECK(store.schema_version() == TrialStore::current_schema_version());
-  CHECK(TrialStore::current_schema_version() == 5);
+  CHECK(TrialStore::current_schema_version() == 6);
   CHECK(store.path() == dir.file("trials.db"));
 
   std::int64_t a = store.create_experiment("alpha", "search: random\n", 42);

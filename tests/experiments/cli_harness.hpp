@@ -70,9 +70,8 @@ inline CommandResult run_tandem(const std::string& args, bool stderr_only = fals
   return result;
 }
 
-// Starts `tandem args...` and sends it `signal` (SIGKILL unless told) after `delay`; waits for it.
-inline void run_and_kill(const std::vector<std::string>& args, std::chrono::milliseconds delay,
-                         int signal = SIGKILL) {
+// Starts `tandem args...` in the background, its output discarded; returns its pid.
+inline pid_t start_tandem(const std::vector<std::string>& args) {
   pid_t pid = fork();
   if (pid == 0) {
     std::vector<std::string> all = {tandem_binary()};
@@ -85,6 +84,13 @@ inline void run_and_kill(const std::vector<std::string>& args, std::chrono::mill
     execv(argv[0], argv.data());
     _exit(127);
   }
+  return pid;
+}
+
+// Starts `tandem args...` and sends it `signal` (SIGKILL unless told) after `delay`; waits for it.
+inline void run_and_kill(const std::vector<std::string>& args, std::chrono::milliseconds delay,
+                         int signal = SIGKILL) {
+  pid_t pid = start_tandem(args);
   std::this_thread::sleep_for(delay);
   kill(pid, signal);
   int status = 0;
