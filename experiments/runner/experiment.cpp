@@ -42,7 +42,9 @@ Experiment::Experiment(ExperimentConfig config) : config_(std::move(config)) {
                     [&] { return space_registry().create(config_.space.name, config_.space.options); });
 
   require_name(strategy_registry(), config_.strategy);
-  make_strategy();  // validates the strategy options now, before any trial runs
+  // Validates the strategy options (and loads a weight-sharing strategy's dataset) now, before
+  // anything touches the database.
+  validated_strategy_ = build_strategy();
 
   std::vector<std::string> measured;
   bool all_declared = true;
@@ -88,6 +90,11 @@ Experiment::Experiment(ExperimentConfig config) : config_(std::move(config)) {
 }
 
 std::unique_ptr<Strategy> Experiment::make_strategy() const {
+  if (validated_strategy_) return std::move(validated_strategy_);
+  return build_strategy();
+}
+
+std::unique_ptr<Strategy> Experiment::build_strategy() const {
   return build_at(config_.strategy, "strategy", [&] {
     StrategyContext context{*space_, config_.strategy.options, config_.seed, config_.objectives};
     context.config_dir = config_.directory;

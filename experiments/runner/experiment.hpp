@@ -24,7 +24,9 @@ class Experiment {
 
   const ExperimentConfig& config() const { return config_; }
   const SearchSpace& space() const { return *space_; }
-  // A new strategy in its initial state (seeded from the experiment seed).
+  // A new strategy in its initial state (seeded from the experiment seed). The first call hands
+  // out the instance built to validate the options (a weight-sharing strategy has its dataset
+  // loaded by then, so it is not read twice).
   std::unique_ptr<Strategy> make_strategy() const;
   TrialResult evaluate(const Candidate& candidate, Reporter& reporter);
   const std::vector<Constraint>& constraints() const { return constraints_; }
@@ -37,6 +39,9 @@ class Experiment {
   std::unique_ptr<SearchSpace> space_;
   std::vector<std::unique_ptr<Evaluator>> evaluators_;
   std::vector<Constraint> constraints_;
+  mutable std::unique_ptr<Strategy> validated_strategy_;  // until the first make_strategy()
+
+  std::unique_ptr<Strategy> build_strategy() const;
 };
 
 }  // namespace tandem

@@ -257,10 +257,24 @@ WeightSharingStrategy::WeightSharingStrategy(const StrategyContext& context, std
       method_(std::move(method)),
       options_(std::move(options)),
       seed_(context.seed),
-      config_dir_(context.config_dir) {}
+      config_dir_(context.config_dir) {
+  // The dataset is read now, so a wrong `dataset:` or `path:` is a config error at its key before
+  // the run writes anything, not a failure inside the first ask().
+  try {
+    data_ = load_search_data(options_, config_dir_);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const Error& error) {
+    const ConfigNode& node = context.options;
+    if (!node.present()) throw;
+    const ConfigNode at = node.has("path")      ? node.at("path")
+                          : node.has("dataset") ? node.at("dataset")
+                                                : node;
+    at.fail(error.what());
+  }
+}
 
 const SearchData& WeightSharingStrategy::data() {
-  if (!data_) data_ = load_search_data(options_, config_dir_);
   return *data_;
 }
 

@@ -159,7 +159,7 @@ class WeightSharingStrategy : public Strategy {
   const WeightSharingOptions& options() const { return options_; }
   std::uint64_t seed() const { return seed_; }
   const std::string& method() const { return method_; }
-  // The splits, loaded on first use.
+  // The splits, loaded by the constructor.
   const SearchData& data();
   // Graph options of the supernet: the dataset's input shape and classes, the width options.
   GraphOptions supernet_graph_options();
