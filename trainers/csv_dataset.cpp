@@ -90,6 +90,10 @@ Dataset parse_csv_dataset(const std::string& text, const std::string& source,
       if (value < 0 || value != std::floor(value) || value > 1e6)
         throw ParseError(where + ": label '" + (*fields)[c] +
                          "' is not a class index (an integer >= 0)");
+      if (options.classes > 0 && value >= options.classes)
+        throw ParseError(where + ": label " + (*fields)[c] + " is outside 0.." +
+                         std::to_string(options.classes - 1) +
+                         " (classes = " + std::to_string(options.classes) + ")");
       data.labels.push_back(static_cast<int>(value));
       max_label = std::max(max_label, data.labels.back());
     }

@@ -1,6 +1,6 @@
 // `tandem train`: trains one network on a dataset and prints the learning curve and final metrics.
 //   tandem train (--space NAME --arch STRING [--space-options YAML] | --workload lenet)
-//                --dataset NAME|PATH [--data-path PATH] [--epochs E] [--batch B] [--lr L]
+//                --dataset NAME|PATH [--data-path PATH] [--classes K] [--epochs E] [--batch B] [--lr L]
 //                [--momentum M] [--nesterov] [--weight-decay W] [--optimizer sgd|adam|adamw]
 //                [--schedule constant|cosine|step] [--warmup E] [--validation F] [--crop-padding P]
 //                [--flip] [--seed S] [--threads T] [--checkpoint PATH [--resume]]
@@ -51,6 +51,9 @@ int cli_train(int argc, char** argv) {
       "dataset", "digits, mnist, fashion_mnist, cifar10, cifar100, or a CSV file / folder path",
       cxxopts::value<std::string>())("data-path", "folder or file of a named dataset",
                                      cxxopts::value<std::string>())(
+      "classes", "the dataset's class count: a CSV label outside 0..K-1 is an error (default: "
+                 "the dataset's own; for a CSV the largest label + 1)",
+      integer_value())(
       "epochs", "epochs", integer_value("1"))(
       "batch", "batch size", integer_value("128"))(
       "lr", "learning rate", cxxopts::value<double>()->default_value("0.01"))(
@@ -104,8 +107,11 @@ int cli_train(int argc, char** argv) {
   training.validate();  // before the (possibly slow) data loading
 
   const std::string dataset_name = args["dataset"].as<std::string>();
+  const int classes = static_cast<int>(
+      optional_integer_option(args, "classes", 1, 1000000).value_or(0));
   DatasetSplits splits = load_dataset(
-      dataset_name, args.count("data-path") ? args["data-path"].as<std::string>() : "");
+      dataset_name, args.count("data-path") ? args["data-path"].as<std::string>() : "", "",
+      classes);
   Dataset train, evaluation;
   std::string evaluation_name;
   const bool hold_out = args.count("validation") || !splits.test;

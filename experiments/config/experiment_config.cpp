@@ -51,6 +51,12 @@ ExperimentConfig ExperimentConfig::load(const std::string& path) {
   ExperimentConfig config = parse(text.str(), path);
   std::filesystem::path parent = std::filesystem::path(path).parent_path();
   config.directory = parent.empty() ? "." : parent.string();
+  // One rule for every relative path a config names: from the config file's folder (as NNI and
+  // Timeloop do), so a config and its files can be moved together and run from anywhere.
+  if (!config.database.empty() && std::filesystem::path(config.database).is_relative())
+    config.database = (std::filesystem::path(config.directory) / config.database)
+                          .lexically_normal()
+                          .string();
   return config;
 }
 

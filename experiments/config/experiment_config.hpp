@@ -41,7 +41,8 @@ struct ExperimentConfig {
   std::vector<ConstraintConfig> constraints;
   BudgetConfig budget;
   std::optional<PrunerOptions> pruner;  // `pruner:` (docs/pruners.md); none when absent or null
-  std::string database;  // "" when not given (then --db is required)
+  std::string database;  // "" when not given (then --db is required); load() makes a relative
+                         // path relative to the config file's folder
   std::string text;      // the file's text, verbatim
   std::string source;    // path of the file
   std::string directory; // folder of the file ("." for text configs)

@@ -33,6 +33,7 @@ namespace {
 struct TrainEvaluatorOptions {
   std::string dataset = "digits";
   std::string path;
+  int classes = 0;  // declared class count (0: the dataset's own)
   double validation_split = 0.1;
   int resolution = 0;  // 0: the dataset's own
   GraphOptions graph;  // width, cells_per_stage, width_multiplier (0 = the space's)
@@ -52,11 +53,12 @@ std::shared_ptr<const PreparedData> prepare_data(const TrainEvaluatorOptions& op
   static std::mutex mutex;
   static std::map<std::string, std::weak_ptr<const PreparedData>> cache;
   const std::string key = options.dataset + "\n" + options.path + "\n" + config_dir + "\n" +
+                          std::to_string(options.classes) + "\n" +
                           format_number(options.validation_split) + "\n" +
                           std::to_string(options.resolution) + "\n" + std::to_string(seed);
   std::lock_guard lock(mutex);
   if (auto found = cache[key].lock()) return found;
-  DatasetSplits splits = load_dataset(options.dataset, options.path, config_dir);
+  DatasetSplits splits = load_dataset(options.dataset, options.path, config_dir, options.classes);
   auto data = std::make_shared<PreparedData>();
   if (options.validation_split > 0.0) {
     Rng rng = Rng(seed).derive(0x73706c6974);  // "split"
@@ -215,13 +217,14 @@ void read_schedule(const ConfigNode& node, ScheduleSettings& settings, int epoch
 }
 
 TrainEvaluatorOptions read_options(const ConfigNode& options) {
-  options.check_keys({"dataset", "path", "validation_split", "epochs", "batch_size", "optimizer",
+  options.check_keys({"dataset", "path", "classes", "validation_split", "epochs", "batch_size", "optimizer",
                       "schedule", "augment", "label_smoothing", "grad_clip", "divergence_loss",
                       "normalize", "resolution", "width", "cells_per_stage", "width_multiplier",
                       "threads"});
   TrainEvaluatorOptions parsed;
   parsed.dataset = options.get_string("dataset", parsed.dataset);
   parsed.path = options.get_string("path", "");
+  parsed.classes = static_cast<int>(options.get_int_in("classes", 0, 0, 1000000));
   parsed.validation_split = number_in(options, "validation_split", parsed.validation_split, 0.0,
                                       0.9, "a fraction in [0, 0.9] (0 = use the test set)");
   TrainingOptions& training = parsed.training;

@@ -265,3 +265,24 @@ TEST_CASE("unknown dataset names get one line listing the accepted names") {
         "accepted names: digits, mnist, fashion_mnist, cifar10, cifar100, or a path to a CSV "
         "file or a dataset folder");
 }
+
+TEST_CASE("a declared class count: a CSV label outside it is an error naming its line") {
+  CsvDatasetOptions options;
+  options.classes = 10;
+  // Labels 0..9 are ten classes; the third row's 10 would silently make an eleventh.
+  CHECK(error_of([&] { parse_csv_dataset("1,2,9\n3,4,0\n5,6,10\n", "labels.csv", options); }) ==
+        "labels.csv:3: label 10 is outside 0..9 (classes = 10)");
+  fs::path dir = scratch("classes");
+  write(dir / "labels.csv", "1,2,9\n3,4,0\n5,6,10\n");
+  const std::string path = (dir / "labels.csv").string();
+  CHECK(error_of([&] { load_dataset(path, "", "", 10); }) ==
+        path + ":3: label 10 is outside 0..9 (classes = 10)");
+  CHECK(load_dataset(path).train.classes == 11);   // undeclared: the largest label + 1
+  CHECK(load_dataset(path, "", "", 12).train.classes == 12);
+  // A named dataset with a fixed count refuses another.
+  const std::string digits = std::string(TANDEM_SOURCE_DIR) + "/data/uci-digits/digits.csv.gz";
+  CHECK(error_of([&] { load_dataset("digits", digits, "", 9); }) ==
+        "classes 9 given, but dataset 'digits' has 10 classes");
+  CHECK(load_dataset("digits", digits, "", 10).train.classes == 10);
+  fs::remove_all(dir);
+}

@@ -2,6 +2,9 @@
 // database exactly as it was (or never creates it).
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "tests/experiments/cli_harness.hpp"
 
 using namespace tandem::testing;
@@ -142,4 +145,83 @@ TEST_CASE("query is read-only - bad command-line values are one line") {
   expect_one_line_error("run '" + good + "' --db '" + db + "' --trials 0", "--trials 0");
   expect_one_line_error("frobnicate", "unknown command 'frobnicate'");
   expect_one_line_error("run", "missing argument CONFIG");
+}
+
+TEST_CASE("a weight-sharing search with a bad dataset or path writes nothing and names the key") {
+  const std::string digits = source_dir() + "/data/uci-digits/digits.csv.gz";
+  auto darts = [&](const std::string& data_lines) {
+    return "name: darts-check\n"
+           "seed: 0\n"
+           "space: {name: nb201}\n"
+           "strategy:\n"
+           "  name: darts\n"
+           "  options:\n" +
+           data_lines +
+           "    epochs: 1\n"
+           "    max_samples: 128\n"
+           "    batch_size: 64\n"
+           "    width: 4\n"
+           "    cells_per_stage: 1\n"
+           "evaluators: [{name: graph_stats}]\n"
+           "objectives: [{metric: params, direction: maximize}]\n"
+           "budget: {trials: 1}\n";
+  };
+  expect_config_rejected(darts("    dataset: digitz\n"),
+                         "bad.yaml:7:14: 'strategy.options.dataset': unknown dataset 'digitz' "
+                         "(did you mean 'digits'?)");
+  expect_config_rejected(darts("    dataset: digits\n    path: /nonexistent/digits.csv.gz\n"),
+                         "bad.yaml:8:11: 'strategy.options.path': /nonexistent/digits.csv.gz: "
+                         "cannot open the file");
+  // The fixed config then runs in the same database: nothing of the bad runs was left in it.
+  TempDir dir;
+  std::string db = dir.file("runs.db");
+  std::string bad = dir.write("bad.yaml", darts("    dataset: digits\n    path: /nonexistent/d.csv\n"));
+  expect_one_line_error("run '" + bad + "' --db '" + db + "' --quiet", "'strategy.options.path'");
+  std::string fixed =
+      dir.write("fixed.yaml", darts("    dataset: digits\n    path: " + digits + "\n"));
+  auto result = run_tandem("run '" + fixed + "' --db '" + db + "' --quiet");
+  CHECK_MESSAGE(result.exit_code == 0, result.output);
+}
+
+TEST_CASE("a CSV label outside the declared classes is one line naming the file and line") {
+  TempDir dir;
+  std::string csv = dir.write("labels.csv", "1,2,0\n3,4,1\n5,6,2\n");
+  expect_one_line_error("train --space mlp --arch 64:relu --dataset '" + csv + "' --classes 2",
+                        csv + ":3: label 2 is outside 0..1 (classes = 2)");
+  // The train evaluator's `classes` option: the config error names the dataset key.
+  std::string config = with_line("evaluators: [{name: graph_stats}]",
+                                 "evaluators: [{name: train, options: {dataset: " + csv +
+                                     ", classes: 2}}]");
+  config = config.substr(0, config.find("objectives:")) +
+           "objectives: [{metric: accuracy, direction: maximize}]\nbudget: {trials: 1}\n";
+  expect_config_rejected(config, "'evaluators[0].options.dataset': " + csv +
+                                     ":3: label 2 is outside 0..1 (classes = 2)");
+}
+
+TEST_CASE("relative paths in a config are taken from its folder - a copied config runs anywhere") {
+  // A project folder elsewhere: configs/exp.yaml and data/uci-digits/digits.csv.gz beside it,
+  // run from a third folder. `database:` and the named dataset resolve from the config's folder.
+  TempDir dir;
+  namespace fs = std::filesystem;
+  fs::create_directories(dir.file("project/configs"));
+  fs::create_directories(dir.file("project/data/uci-digits"));
+  fs::create_directories(dir.file("elsewhere"));
+  fs::copy_file(source_dir() + "/data/uci-digits/digits.csv.gz",
+                dir.file("project/data/uci-digits/digits.csv.gz"));
+  std::string config = dir.write("project/configs/exp.yaml",
+                                 "name: moved\n"
+                                 "space: {name: mlp}\n"
+                                 "strategy: {name: random}\n"
+                                 "evaluators: [{name: train, options: {dataset: digits, epochs: 1, "
+                                 "batch_size: 256}}]\n"
+                                 "objectives: [{metric: accuracy, direction: maximize}]\n"
+                                 "budget: {trials: 1}\n"
+                                 "database: ../results/runs.db\n");
+  fs::create_directories(dir.file("project/results"));
+  const std::string command = "cd " + shell_quote(dir.file("elsewhere")) + " && env -u TANDEM_DATA " +
+                              shell_quote(tandem_binary()) + " run ../project/configs/exp.yaml --quiet 2>&1";
+  CHECK(std::system(command.c_str()) == 0);
+  CHECK(fs::exists(dir.file("project/results/runs.db")));
+  CHECK_FALSE(fs::exists(dir.file("results/runs.db")));  // not from the current folder
+  CHECK_FALSE(fs::exists(dir.file("elsewhere/runs.db")));
 }
