@@ -108,6 +108,20 @@ std::string pragma_text(sqlite3* db, const std::string& path, const std::string&
   return statement.step() ? statement.column_text(0) : std::string();
 }
 
+// A reader of a WAL database creates PATH-wal and PATH-shm, and only a read-write connection may
+// remove them when it is the last to close. So a reader opens the file read-write where it may
+// (never creating it) and sets PRAGMA query_only, which refuses every write: the file is left as
+// it was and its companions go when the last connection closes. Where the file or its folder is
+// not writable, it opens SQLITE_OPEN_READONLY.
+bool reader_may_clean_up(const std::string& path) {
+  return ::access(path.c_str(), W_OK) == 0 && ::access(directory_of(path).c_str(), W_OK) == 0;
+}
+
+int open_flags(const std::string& path, bool read_only) {
+  if (!read_only) return SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  return reader_may_clean_up(path) ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+}
+
 }  // namespace
 
 int user_version(sqlite3* db, const std::string& path) {
@@ -118,13 +132,14 @@ int user_version(sqlite3* db, const std::string& path) {
 
 sqlite3* open(const std::string& path, bool read_only) {
   check_location(path, read_only);
-  int flags = read_only ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
+  const int flags = open_flags(path, read_only);
   sqlite3* raw = nullptr;
   int code = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   Handle db(raw);
   if (code != SQLITE_OK) fail_open(db.get(), path);
   sqlite3_extended_result_codes(db.get(), 1);
   sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
+  if (read_only) sqlite::execute(db.get(), path, "PRAGMA query_only = 1");
 
   int objects = probe(db.get(), path);
   if (!read_only && sqlite3_db_readonly(db.get(), "main") == 1) {

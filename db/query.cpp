@@ -1,11 +1,15 @@
 // TrialStore::query: runs one read-only SQL statement for `tandem query` and returns its rows as
 // text. Three layers keep it read-only: sqlite3_stmt_readonly must be true, an authorizer refuses
 // what stmt_readonly lets through (ATTACH, transaction control, pragmas that set something), and
-// PRAGMA query_only is on while the statement runs.
+// PRAGMA query_only is on while the statement runs. QueryLimits bound it: a progress handler
+// interrupts it past its time, SQLITE_LIMIT_LENGTH caps any one string or blob it builds, the
+// soft heap limit keeps SQLite's own memory near that size, and the result's text is counted as
+// it is read.
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <memory>
 #include <set>
 
@@ -91,32 +95,68 @@ std::string cell_text(const sqlite::Statement& row, int column) {
   }
 }
 
-// Restores the connection after the query, whatever happens.
+struct Deadline {
+  std::chrono::steady_clock::time_point at;
+  bool passed = false;
+};
+
+// SQLite calls this every kProgressSteps virtual-machine steps; non-zero interrupts the statement.
+int past_deadline(void* user) {
+  auto* deadline = static_cast<Deadline*>(user);
+  deadline->passed = std::chrono::steady_clock::now() >= deadline->at;
+  return deadline->passed ? 1 : 0;
+}
+constexpr int kProgressSteps = 10'000;
+
+// Puts the limits and the read-only guards on the connection and restores it, whatever happens.
 class QueryGuard {
  public:
-  QueryGuard(sqlite3* db, const std::string& path, Refusal* refusal) : db_(db) {
+  QueryGuard(sqlite3* db, const std::string& path, Refusal* refusal, const QueryLimits& limits,
+             Deadline* deadline)
+      : db_(db) {
+    {
+      sqlite::Statement current(db_, path, "PRAGMA query_only");
+      query_only_before_ = current.step() && current.column_int64(0) != 0;
+    }
     sqlite::execute(db_, path, "PRAGMA query_only = 1");
     sqlite3_set_authorizer(db_, authorize, refusal);
+    const auto bytes = static_cast<int>(std::min<std::size_t>(limits.max_bytes, 1'000'000'000));
+    length_limit_ = sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, std::max(bytes, 1));
+    heap_limit_ = sqlite3_soft_heap_limit64(static_cast<sqlite3_int64>(limits.max_bytes) * 2);
+    sqlite3_progress_handler(db_, kProgressSteps, past_deadline, deadline);
   }
   ~QueryGuard() {
+    sqlite3_progress_handler(db_, 0, nullptr, nullptr);
+    sqlite3_soft_heap_limit64(heap_limit_);
+    sqlite3_limit(db_, SQLITE_LIMIT_LENGTH, length_limit_);
     sqlite3_set_authorizer(db_, nullptr, nullptr);
-    sqlite3_exec(db_, "PRAGMA query_only = 0", nullptr, nullptr, nullptr);
+    if (!query_only_before_) sqlite3_exec(db_, "PRAGMA query_only = 0", nullptr, nullptr, nullptr);
   }
   QueryGuard(const QueryGuard&) = delete;
   QueryGuard& operator=(const QueryGuard&) = delete;
 
  private:
   sqlite3* db_;
+  bool query_only_before_ = false;  // a read-only store's connection keeps it on
+  int length_limit_ = 0;
+  sqlite3_int64 heap_limit_ = 0;
 };
+
+std::string megabytes(std::size_t bytes) {
+  return format_number(static_cast<double>(bytes) / (1 << 20)) + " MB";
+}
 
 }  // namespace
 
-QueryResult TrialStore::query(const std::string& sql) const {
+QueryResult TrialStore::query(const std::string& sql, const QueryLimits& limits) const {
   if (!sqlite::has_statement(db_, sql)) {
     throw Error("tandem query needs an SQL statement; got none");
   }
   Refusal refusal;
-  QueryGuard guard(db_, path_, &refusal);
+  Deadline deadline{std::chrono::steady_clock::now() +
+                    std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                        std::chrono::duration<double>(limits.seconds))};
+  QueryGuard guard(db_, path_, &refusal, limits, &deadline);
   std::unique_ptr<sqlite::Statement> statement;
   try {
     statement = std::make_unique<sqlite::Statement>(db_, path_, sql);
@@ -138,12 +178,30 @@ QueryResult TrialStore::query(const std::string& sql) const {
   for (int column = 0; column < statement->column_count(); ++column) {
     result.columns.push_back(statement->column_name(column));
   }
-  while (statement->step()) {
-    std::vector<std::string> row;
-    for (int column = 0; column < statement->column_count(); ++column) {
-      row.push_back(cell_text(*statement, column));
+  std::size_t bytes = 0;
+  auto too_big = [&] {
+    return Error("the result of '" + one_line(sql) + "' exceeds " +
+                 megabytes(limits.max_bytes) +
+                 " (--max-mb); narrow it with WHERE or LIMIT, or raise the limit");
+  };
+  try {
+    while (statement->step()) {
+      std::vector<std::string> row;
+      for (int column = 0; column < statement->column_count(); ++column) {
+        row.push_back(cell_text(*statement, column));
+        bytes += row.back().size() + 1;
+      }
+      if (bytes > limits.max_bytes) throw too_big();
+      result.rows.push_back(std::move(row));
     }
-    result.rows.push_back(std::move(row));
+  } catch (const Error&) {
+    if (deadline.passed)
+      throw Error("'" + one_line(sql) + "' was stopped after " +
+                  format_number(limits.seconds) +
+                  " s (--timeout); narrow it, or raise the limit");
+    const int code = sqlite3_errcode(db_);
+    if ((code & 0xff) == SQLITE_TOOBIG || (code & 0xff) == SQLITE_NOMEM) throw too_big();
+    throw;
   }
   return result;
 }

@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 
 #include "core/error.hpp"
@@ -166,4 +167,74 @@ TEST_CASE("experiment_summary counts trials per state") {
   REQUIRE(result.rows.size() == 2);
   CHECK(result.rows[0] == Row{"a", "6", "1", "2", "1", "1", "1"});
   CHECK(result.rows[1] == Row{"empty", "0", "0", "0", "0", "0", "0"});
+}
+
+TEST_CASE("query stops past its time or size limit with one line - the store works afterwards") {
+  TempDir dir;
+  TrialStore writer(dir.file("t.db"));
+  writer.create_experiment("e", "text", 1);
+  TrialStore reader(dir.file("t.db"), TrialStore::Mode::read_only);
+
+  auto error_of = [&](const std::string& sql, const QueryLimits& limits) -> std::string {
+    try {
+      reader.query(sql, limits);
+    } catch (const Error& e) {
+      return e.what();
+    }
+    return "(no error)";
+  };
+  QueryLimits quick;
+  quick.seconds = 0.3;
+  // A recursive CTE with no end runs until the deadline.
+  CHECK(error_of("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) "
+                 "SELECT count(*) FROM c",
+                 quick)
+            .find("was stopped after 0.3 s (--timeout)") != std::string::npos);
+  // One value larger than the limit is refused by SQLite before it is built.
+  CHECK(error_of("SELECT length(randomblob(900000000))", QueryLimits{})
+            .find("exceeds 256 MB (--max-mb)") != std::string::npos);
+  // A result of 100,000 rows of 100 characters (about 10 MB) against a 1 MB limit.
+  QueryLimits small;
+  small.max_bytes = 1u << 20;
+  CHECK(error_of("WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 100000) "
+                 "SELECT printf('%.100c', 'a') FROM c",
+                 small)
+            .find("exceeds 1 MB (--max-mb)") != std::string::npos);
+  // The connection is back to normal: a small query runs, and writes are still refused.
+  CHECK(reader.query("SELECT name FROM experiments").rows == std::vector<Row>{{"e"}});
+  CHECK(error_of("DELETE FROM experiments", QueryLimits{}).find("read-only") !=
+        std::string::npos);
+  CHECK(writer.find_experiment("e").has_value());
+}
+
+TEST_CASE("a read-only open leaves no -wal or -shm file behind") {
+  TempDir dir;
+  const std::string path = dir.file("t.db");
+  {
+    TrialStore writer(path);
+    writer.create_experiment("e", "text", 1);
+  }
+  const auto exists = [](const std::string& file) { return std::filesystem::exists(file); };
+  REQUIRE_FALSE(exists(path + "-wal"));  // a clean close of the writer removed them
+  REQUIRE_FALSE(exists(path + "-shm"));
+  const std::string before = tandem::test::file_bytes(path);
+  {
+    TrialStore reader(path, TrialStore::Mode::read_only);
+    CHECK(reader.experiments().size() == 1);
+    CHECK(reader.query("SELECT count(*) FROM trials").rows == std::vector<Row>{{"0"}});
+    CHECK(exists(path + "-wal"));  // while it reads, SQLite's WAL files are there
+  }
+  CHECK_FALSE(exists(path + "-wal"));
+  CHECK_FALSE(exists(path + "-shm"));
+  CHECK(tandem::test::file_bytes(path) == before);
+  // While a writer holds the file open, a reader's close leaves the writer's files alone.
+  TrialStore writer(path);
+  {
+    TrialStore reader(path, TrialStore::Mode::read_only);
+    CHECK(reader.experiments().size() == 1);
+  }
+  CHECK(exists(path + "-wal"));
+  writer.create_experiment("f", "text", 2);
+  TrialStore again(path, TrialStore::Mode::read_only);
+  CHECK(again.experiments().size() == 2);
 }
