@@ -39,6 +39,7 @@ struct KillHarnessConfig {
   // Weight-sharing: the search log is stored with trial #0 (even when that attempt was cut short)
   // and compared there, not with the trial that evaluated the derived candidate.
   bool search_log = false;
+  int min_pruned = 0;  // PRUNED trials the reference must hold (a pruner config that prunes)
 };
 
 // Where a kill landed, read from what the killed run left in the database.
@@ -263,6 +264,10 @@ inline std::map<Landed, int> kill_and_compare(const KillHarnessConfig& config) {
       std::min(seconds_of(run_arguments(yaml, reference_db, config, true)), whole);
   const StoredHistory reference = read_history(reference_db, config.name);
   const auto budget = static_cast<long long>(reference.trials.size());
+  int pruned = 0;
+  for (const StoredTrial& t : reference.trials) pruned += t.record.state == TrialStatus::pruned;
+  MESSAGE(config.name << ": the reference run has " << pruned << " PRUNED trials of " << budget);
+  CHECK(pruned >= config.min_pruned);
   const double trial_seconds = std::max(0.0, whole - startup) / static_cast<double>(budget);
 
   std::seed_seq seeds{kill_seed(), static_cast<std::uint64_t>(std::hash<std::string>{}(config.name))};

@@ -47,6 +47,7 @@ KillHarnessConfig pruning_config(const std::string& name, const std::string& pru
                 "optimizer: {lr: 0.05}}\n"
                 "objectives: [{metric: accuracy, direction: maximize}]\n"
                 "pruner: " + pruner + "\nbudget: {trials: " + std::to_string(trials) + "}\n";
+  config.min_pruned = 1;
   return config;
 }
 
@@ -123,7 +124,7 @@ TEST_CASE("kill harness: hyperband pruner") {
 
 TEST_CASE("kill harness: learning-curve pruner") {
   check(pruning_config("kill-curve",
-                       "{name: learning_curve, options: {predictor: svr, min_trials: 3, draws: 20}}",
+                       "{name: learning_curve, options: {predictor: svr, min_trials: 3, draws: 20, delta: 0.6}}",
                        16));
 }
 
