@@ -26,8 +26,11 @@ namespace tandem {
 // What a pruner sees of one trial.
 struct PrunerTrial {
   int number = 0;  // trial number
-  int root_number =
-      0;  // the asked trial whose candidate this one evaluates (itself unless a retry)
+  // The position of the candidate it evaluates among the experiment's asked candidates (from 0):
+  // its trial number in a run nothing interrupted, the same for a re-run of an interrupted or lost
+  // trial. Rules that key by trial (Hyperband's bracket, the SVR's training set) use this, so a
+  // resumed run decides as an uninterrupted one.
+  int ask_index = 0;
   TrialStatus state = TrialStatus::running;  // how a peer ended
   std::string metric;                        // the intermediate value's name (for reasons)
   std::map<int, double> values;              // step -> value of that metric
@@ -56,8 +59,8 @@ class Pruner {
 };
 
 // Builds the pruner that `options` names, from the pruner registry (pruner_registry.hpp).
-// `experiment` is the experiment's name (Hyperband hashes it with the trial number, as Optuna
-// hashes the study name); `seed` seeds the SVR's search.
+// `experiment` is the experiment's name (Hyperband hashes it with PrunerTrial::ask_index, as
+// Optuna hashes the study name with the trial number); `seed` seeds the SVR's search.
 std::unique_ptr<Pruner> make_pruner(const PrunerOptions& options, const std::string& experiment,
                                     std::uint64_t seed);
 

@@ -1,9 +1,11 @@
 // Pruner "hyperband": Optuna's HyperbandPruner. Trials are spread over brackets by a hash of the
-// experiment name and the trial number (a retry keeps its original trial's number, so it lands in
-// the same bracket); bracket b runs successive halving with min_early_stopping_rate = b among the
-// peers of the same bracket (pruner_successive_halving.hpp). max_resource "auto" is the largest
-// last step of the completed peers (Optuna: the largest step of a completed trial + 1, its steps
-// count from 0; tandem's steps count from 1, e.g. epochs); no pruning before one completed.
+// experiment name and PrunerTrial::ask_index, the number an uninterrupted run gives the trial
+// (Optuna hashes the trial number; tandem's numbers also count interrupted attempts, which would
+// move every later trial to another bracket on --resume; a re-run keeps its original's index and
+// bracket). Bracket b runs successive halving with min_early_stopping_rate = b among the peers of
+// the same bracket (pruner_successive_halving.hpp). max_resource "auto" is the largest last step
+// of the completed peers (Optuna: the largest step of a completed trial + 1, its steps count from
+// 0; tandem's steps count from 1, e.g. epochs); no pruning before one completed.
 #include "experiments/pruners/pruner_hyperband.hpp"
 
 #include <zlib.h>
@@ -86,10 +88,10 @@ class HyperbandPruner final : public Pruner {
     if (!max_resource || *max_resource < options_.min_resource) return {};
     const std::vector<int> budgets =
         hyperband_budgets(options_.min_resource, *max_resource, options_.reduction_factor);
-    const int bracket = hyperband_bracket(experiment_, trial.root_number, budgets);
+    const int bracket = hyperband_bracket(experiment_, trial.ask_index, budgets);
     std::vector<const PrunerTrial*> same_bracket;
     for (const PrunerTrial* peer : peers)
-      if (hyperband_bracket(experiment_, peer->root_number, budgets) == bracket)
+      if (hyperband_bracket(experiment_, peer->ask_index, budgets) == bracket)
         same_bracket.push_back(peer);
     RungSchedule schedule;
     schedule.min_resource = options_.min_resource;

@@ -12,8 +12,9 @@ namespace tandem {
 // budget_b = ceil(n * eta^s / (s + 1)) with s = n - 1 - b.
 std::vector<int> hyperband_budgets(int min_resource, int max_resource, int reduction_factor);
 
-// The bracket of trial `number`: crc32("<experiment>_<number>") mod the total budget, walked
-// through the budgets (Optuna's _get_bracket_id with the study name = the experiment name).
+// The bracket of the trial with ask index `number` (PrunerTrial::ask_index):
+// crc32("<experiment>_<number>") mod the total budget, walked through the budgets (Optuna's
+// _get_bracket_id with the study name = the experiment name and the trial number = the ask index).
 int hyperband_bracket(const std::string& experiment, int number, const std::vector<int>& budgets);
 
 }  // namespace tandem

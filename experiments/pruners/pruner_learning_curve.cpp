@@ -202,7 +202,7 @@ class LearningCurvePruner final : public Pruner {
       if (!std::isfinite(final_value->second) || !all_finite(curve_of(*peer, tau))) continue;
       if (peer->architecture.size() != trial.architecture.size()) continue;
       training.push_back(peer);
-      key += std::to_string(peer->number) + ",";
+      key += std::to_string(peer->ask_index) + ",";  // not number: resume-invariant
       // The paper trains its model once, on the first fully trained configurations: the first
       // min_trials usable peers (in tell order), so a model is fitted once per tau.
       if (static_cast<int>(training.size()) == options_.min_trials) break;

@@ -23,7 +23,7 @@ PruningSession::Entry& PruningSession::add(const TrialRecord& trial, const Candi
   history_.add(trial);
   Entry& entry = entries_[trial.number];
   entry.trial.number = trial.number;
-  entry.trial.root_number = history_.root_of(trial.number);
+  entry.trial.ask_index = history_.ask_index_of(trial.number);
   entry.trial.state = trial.state;
   entry.trial.metric = options_.metric;
   if (encoder_) entry.trial.architecture = encoder_->encode(candidate);

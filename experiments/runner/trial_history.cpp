@@ -41,6 +41,7 @@ void TrialHistory::add(const TrialRecord& trial) {
       throw Error("trial #" + std::to_string(trial.number) +
                   " has no ask/tell record but follows trials that do (the database was "
                   "modified by hand?)");
+    lineage.ask_index = asked_++;
     trials_[trial.number] = lineage;
     return;
   }
@@ -55,6 +56,9 @@ void TrialHistory::add(const TrialRecord& trial) {
       throw Error("trial #" + std::to_string(trial.number) + " retries trial #" +
                   std::to_string(*trial.retry_of) + ", which holds no asked candidate");
     lineage.root = previous->second.root;
+    lineage.ask_index = previous->second.ask_index;
+  } else {
+    lineage.ask_index = asked_++;
   }
   trials_[trial.number] = lineage;
   latest_attempt_[lineage.root] = trial.number;

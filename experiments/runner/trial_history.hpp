@@ -32,6 +32,11 @@ bool was_told(const TrialRecord& trial);
 struct TrialLineage {
   int number = 0;
   int root = 0;                          // number of the asked trial it (re-)evaluates
+  // The position of its candidate among the experiment's asked candidates (roots in number order,
+  // from 0): the number the trial has in a run nothing interrupted. Interrupted attempts and their
+  // re-runs take trial numbers but not positions, so rules keyed by trial (Hyperband's bracket)
+  // key by this and resume exactly.
+  int ask_index = 0;
   bool legacy = false;                   // written before schema 3
   std::optional<std::int64_t> ask_seq;   // its own (roots only)
   std::optional<std::int64_t> tell_seq;
@@ -62,6 +67,7 @@ class TrialHistory {
   // The lineage of a trial added before; InternalError for an unknown number.
   const TrialLineage& at(int number) const;
   int root_of(int number) const { return at(number).root; }
+  int ask_index_of(int number) const { return at(number).ask_index; }
   bool told(int number) const { return at(number).told; }
   // The ask() call that proposed the candidate a trial evaluates (its root's); none for legacy.
   std::optional<std::int64_t> asked_at(int number) const { return at(root_of(number)).ask_seq; }
@@ -76,6 +82,7 @@ class TrialHistory {
   std::map<int, int> latest_attempt_;   // root -> latest attempt
   std::map<int, bool> root_told_;       // root -> some attempt was told (schema-3 roots)
   bool seen_schema_3_ = false;
+  int asked_ = 0;  // asked candidates so far (roots)
   std::int64_t next_seq_ = 0;
 };
 

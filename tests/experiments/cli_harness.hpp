@@ -70,10 +70,17 @@ inline CommandResult run_tandem(const std::string& args, bool stderr_only = fals
   return result;
 }
 
-// Starts `tandem args...` in the background, its output discarded; returns its pid.
-inline pid_t start_tandem(const std::vector<std::string>& args) {
+// Starts `tandem args...` in the background, its output thrown away; returns its process id.
+// Signals stay blocked from fork to exec, so one sent at once reaches tandem (its default action
+// until tandem installs handlers), never a copy of the test process with the test framework's.
+inline pid_t spawn_tandem(const std::vector<std::string>& args) {
+  sigset_t all_signals, previous;
+  sigfillset(&all_signals);
+  sigprocmask(SIG_BLOCK, &all_signals, &previous);
   pid_t pid = fork();
   if (pid == 0) {
+    for (int s : {SIGINT, SIGTERM, SIGSEGV, SIGABRT, SIGFPE, SIGILL, SIGBUS}) signal(s, SIG_DFL);
+    sigprocmask(SIG_SETMASK, &previous, nullptr);
     std::vector<std::string> all = {tandem_binary()};
     all.insert(all.end(), args.begin(), args.end());
     std::vector<char*> argv;
@@ -84,13 +91,14 @@ inline pid_t start_tandem(const std::vector<std::string>& args) {
     execv(argv[0], argv.data());
     _exit(127);
   }
+  sigprocmask(SIG_SETMASK, &previous, nullptr);
   return pid;
 }
 
 // Starts `tandem args...` and sends it `signal` (SIGKILL unless told) after `delay`; waits for it.
 inline void run_and_kill(const std::vector<std::string>& args, std::chrono::milliseconds delay,
                          int signal = SIGKILL) {
-  pid_t pid = start_tandem(args);
+  pid_t pid = spawn_tandem(args);
   std::this_thread::sleep_for(delay);
   kill(pid, signal);
   int status = 0;

@@ -38,7 +38,7 @@ std::unique_ptr<Pruner> pruner_from(const std::string& yaml,
 PrunerTrial trial(int number, TrialStatus state, std::map<int, double> values) {
   PrunerTrial t;
   t.number = number;
-  t.root_number = number;
+  t.ask_index = number;
   t.state = state;
   t.metric = "accuracy";
   t.values = std::move(values);

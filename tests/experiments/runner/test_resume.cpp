@@ -6,6 +6,7 @@
 #include "db/trial_store.hpp"
 #include "experiments/runner/trial_loop.hpp"
 #include "tests/experiments/cli_harness.hpp"
+#include "tests/experiments/runner/kill_harness.hpp"
 
 using namespace tandem;
 using namespace tandem::testing;
@@ -113,9 +114,10 @@ TEST_CASE("resuming a finished experiment with a larger budget continues it") {
 }
 
 TEST_CASE("Ctrl-C (SIGINT) and SIGTERM mid-trial, then --resume, equal an uninterrupted run") {
-  // 0.4 s trials in 8 steps: a signal at 1.0 s or 1.7 s lands inside the third or fifth trial,
-  // whose evaluator sees should_stop() and stops early. That is the user's interruption, not a
-  // pruning decision: the trial must be FAILED "interrupted" and re-run, as after kill -9.
+  // 0.4 s trials in 8 steps: a signal 0.2 s after the third or fifth trial started lands inside
+  // it (whatever the machine's load makes of startup), and its evaluator sees should_stop() and
+  // stops early. That is the user's interruption, not a pruning decision: the trial must be
+  // FAILED "interrupted" and re-run, as after kill -9.
   for (int signal : {SIGINT, SIGTERM}) {
     INFO("signal " << signal);
     TempDir dir;
@@ -125,8 +127,8 @@ TEST_CASE("Ctrl-C (SIGINT) and SIGTERM mid-trial, then --resume, equal an uninte
         "evaluators: [{name: synthetic, options: {sleep_seconds: 0.4, steps: 8}}]\n"
         "objectives: [{metric: score, direction: maximize}]\nbudget: {trials: 8}\n");
     const std::string db = dir.file("stopped.db");
-    run_and_kill({"run", config, "--db", db, "--quiet"},
-                 std::chrono::milliseconds(signal == SIGINT ? 1000 : 1700), signal);
+    run_until({"run", config, "--db", db, "--quiet"}, db,
+              KillPoint{signal, 0.2, signal == SIGINT ? 3 : 5});
     auto stopped = stored_trials(db);
     REQUIRE(!stopped.empty());
     const TrialRecord& last = stopped.back();

@@ -80,7 +80,7 @@ struct LiveRun {
   std::string db = dir.file("runs.db");
   pid_t pid = 0;
   explicit LiveRun(std::size_t trials) {
-    pid = start_tandem({"run", config, "--db", db, "--quiet"});
+    pid = spawn_tandem({"run", config, "--db", db, "--quiet"});
     wait_for_trials(db, trials);
   }
   CommandResult run(const std::string& flags) const {

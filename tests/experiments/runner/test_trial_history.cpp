@@ -58,6 +58,7 @@ TEST_CASE("legacy trials are told unless interrupted or lost, whatever their rea
   CHECK(history.told(4));
   for (int n = 0; n < 5; ++n) {
     CHECK(history.root_of(n) == n);
+    CHECK(history.ask_index_of(n) == n);  // each is its own candidate (none re-runs)
     CHECK(history.at(n).legacy);
     CHECK_FALSE(history.asked_at(n).has_value());
   }
@@ -86,6 +87,10 @@ TEST_CASE("retry chains lead to the asked trial, and only never-told candidates 
   CHECK(history.root_of(4) == 1);
   CHECK(history.root_of(5) == 3);
   CHECK(history.asked_at(4) == 0);  // the retry of a retry is judged as of the original ask
+  // Asked candidates are numbered 0, 1, 2 in trial order; retries share their original's index,
+  // so the trial numbers an uninterrupted run would give are 0, 1, 1, 2, 1, 2.
+  const std::vector<int> ask_index = {0, 1, 1, 2, 1, 2};
+  for (int n = 0; n < 6; ++n) CHECK(history.ask_index_of(n) == ask_index[n]);
   CHECK(history.asked_at(5) == 2);
   CHECK(history.told(0));
   CHECK_FALSE(history.told(1));
