@@ -71,7 +71,7 @@ TEST_CASE("--resume on a schema-4 database with a legacy 'interrupted' trial rep
 
   // What an older tandem's sequential loop left: ten told trials without ask/tell numbers, then a
   // trial killed while it evaluated the 11th candidate, marked FAILED "interrupted" by a resume;
-  // schema version 4, so no failure_cause column.
+  // schema version 4, so no failure_cause column (version 5) and no run_locks table (version 6).
   exec(db,
        "DROP TRIGGER trials_finished_are_immutable;"
        "UPDATE trials SET ask_seq = NULL, tell_seq = NULL, retry_of = NULL;"
@@ -80,6 +80,7 @@ TEST_CASE("--resume on a schema-4 database with a legacy 'interrupted' trial rep
            reference[10].candidate +
            "', accelerator, 'interrupted', worker, started, finished FROM trials WHERE number = 9;"
            "ALTER TABLE trials DROP COLUMN failure_cause;"
+           "DROP TABLE run_locks;"
            "CREATE TRIGGER trials_finished_are_immutable BEFORE UPDATE ON trials "
            "WHEN OLD.state <> 'RUNNING' "
            "BEGIN SELECT RAISE(ABORT, 'finished trials are immutable'); END;"
