@@ -1,0 +1,15 @@
+# The libFuzzer targets (tests/fuzz/fuzz_*.cpp, one parser each), built when TANDEM_FUZZ=ON with
+# clang: the libraries carry -fsanitize=fuzzer-no-link (set in CMakeLists.txt), each target links
+# libFuzzer's main with -fsanitize=fuzzer. `make fuzz` / `make fuzz-smoke` build and run them
+# (tests/fuzz/run_fuzzers.sh); docs/reliability.md says what each one covers.
+file(GLOB fuzz_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/tests/fuzz/fuzz_*.cpp)
+set(TANDEM_FUZZ_TARGETS "")
+foreach(src ${fuzz_sources})
+  get_filename_component(fuzz_name ${src} NAME_WE)
+  add_executable(${fuzz_name} ${src})
+  target_link_libraries(${fuzz_name} PRIVATE tandem_builtins tandem_runner)
+  target_link_options(${fuzz_name} PRIVATE -fsanitize=fuzzer)
+  list(APPEND TANDEM_FUZZ_TARGETS ${fuzz_name})
+endforeach()
+# `cmake --build BUILD --target fuzz_all` builds every fuzz target.
+add_custom_target(fuzz_all DEPENDS ${TANDEM_FUZZ_TARGETS})
