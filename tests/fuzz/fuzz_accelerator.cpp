@@ -2,6 +2,7 @@
 // evaluator's model, and the description every accelerator space builds) through
 // create_cost_model, then the model costs a few fixed layers (conv, depthwise, linear, pooling).
 // Seeds: data/hwmodels/*.yaml and tests/fuzz/corpus/fuzz_accelerator/.
+// Links: tandem_hwmodels
 #include "core/config_node.hpp"
 #include "hwmodels/cost_model.hpp"
 #include "hwmodels/workload.hpp"
@@ -9,6 +10,8 @@
 
 namespace {
 const std::vector<tandem::hw::LayerWorkload>& layers() {
+  static const bool registered = (tandem::hw::register_builtin_cost_models(), true);
+  (void)registered;
   static const std::vector<tandem::hw::LayerWorkload> fixed = tandem::hw::parse_layers_csv(
       "name,type,n,c,h,w,m,r,s,stride,pad,groups\n"
       "stem,conv,1,3,32,32,16,3,3,1,1,1\n"
@@ -21,11 +24,11 @@ const std::vector<tandem::hw::LayerWorkload>& layers() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  tandem_fuzz::init();
+  const auto& costed = layers();
   const std::string text = tandem_fuzz::text_of(data, size);
   tandem_fuzz::fuzz_one([&] {
     auto model = tandem::hw::create_cost_model(tandem::ConfigNode::parse(text, "<fuzz>"));
-    (void)model->evaluate(layers());
+    (void)model->evaluate(costed);
   });
   return 0;
 }

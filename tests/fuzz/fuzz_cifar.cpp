@@ -1,6 +1,7 @@
 // Fuzz target: the CIFAR-10 / CIFAR-100 binary reader (trainers/cifar_reader.cpp parse_cifar).
 // Input: byte 0 picks the variant (even: CIFAR-10, odd: CIFAR-100), the rest is one batch file.
 // A parsed dataset must pass Dataset::check(). Seeds: tests/fuzz/corpus/fuzz_cifar/.
+// Links: tandem_trainers
 #include "trainers/cifar_reader.hpp"
 #include "fuzz_support.hpp"
 

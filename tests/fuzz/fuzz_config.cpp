@@ -4,12 +4,14 @@
 // `tandem run --resume`: the text stored with the experiment is parsed again and must give the
 // same identity. Seeds: experiments/examples/*.yaml and tests/fuzz/corpus/fuzz_config/.
 // Runs in an empty folder (run_fuzzers.sh), so relative dataset and table paths do not resolve.
+// Links: tandem_builtins tandem_runner (the composition root fills the registries).
 #include "experiments/config/experiment_config.hpp"
 #include "experiments/runner/experiment.hpp"
+#include "experiments/builtins/register_builtins.hpp"
 #include "fuzz_support.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  tandem_fuzz::init();
+  tandem::register_builtins();
   const std::string text = tandem_fuzz::text_of(data, size);
   tandem_fuzz::fuzz_one([&] {
     tandem::ExperimentConfig config = tandem::ExperimentConfig::parse(text, "<fuzz>");

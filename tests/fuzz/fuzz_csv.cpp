@@ -1,6 +1,7 @@
 // Fuzz target: the RFC 4180 CSV reader every table goes through (core/csv_reader.cpp CsvTable):
 // benchmark tables, `tandem predict` and `tandem bench-proxies` inputs. Every parsed row must
 // have the header's width. Seeds: data/**/*.csv and tests/fuzz/corpus/fuzz_csv/.
+// Links: tandem_core
 #include "core/csv_reader.hpp"
 #include "fuzz_support.hpp"
 

@@ -2,6 +2,7 @@
 // data/uci-digits), with the automatic shape and class count and with a fixed 10 classes.
 // A parsed dataset must pass Dataset::check(). Seeds: the first rows of data/uci-digits
 // (run_fuzzers.sh) and tests/fuzz/corpus/fuzz_csv_dataset/.
+// Links: tandem_trainers
 #include "trainers/csv_dataset.hpp"
 #include "fuzz_support.hpp"
 

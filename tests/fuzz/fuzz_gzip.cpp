@@ -1,6 +1,7 @@
 // Fuzz target: the gzip reader every dataset file goes through (trainers/gzip_reader.cpp gunzip,
 // several members allowed). Seeds: data/uci-digits/digits.csv.gz's head re-compressed and
 // tests/fuzz/corpus/fuzz_gzip/ (run_fuzzers.sh writes small gzip files).
+// Links: tandem_trainers
 #include "trainers/gzip_reader.hpp"
 #include "fuzz_support.hpp"
 

@@ -2,6 +2,7 @@
 // gzip as read_data_file() hands it over. Input: 4 bytes of little-endian image-file length, the
 // image file, then the label file. A parsed dataset must pass Dataset::check().
 // Seeds: small hand-made IDX pairs (tests/fuzz/corpus/fuzz_idx/, written by run_fuzzers.sh).
+// Links: tandem_trainers
 #include "trainers/gzip_reader.hpp"
 #include "trainers/idx_reader.hpp"
 #include "fuzz_support.hpp"

@@ -1,6 +1,7 @@
 // Fuzz target: a measured lookup table (the `lookup` cost model's CSV, hwmodels/
 // lookup_table_model.cpp parse_lookup_csv). Seeds: data/hwmodels/lookup_example.csv and
 // tests/fuzz/corpus/fuzz_lookup_table/.
+// Links: tandem_hwmodels
 #include "hwmodels/lookup_table_model.hpp"
 #include "fuzz_support.hpp"
 

@@ -4,19 +4,21 @@
 // strategy registry (so a new one is fuzzed without a change here) on each space with a
 // supernet. Input: byte 0 picks the space, then lines "step name value". A restored strategy
 // must hand out only valid candidates. Seeds: logs of sampled candidates (TANDEM_FUZZ_SEEDS).
+// Links: tandem_builtins tandem_runner (the composition root fills the registries).
 #include <cstdlib>
 #include <map>
 #include <sstream>
 
 #include "core/config_node.hpp"
 #include "search/strategy.hpp"
+#include "experiments/builtins/register_builtins.hpp"
 #include "fuzz_support.hpp"
 
 namespace {
 
 const std::vector<std::unique_ptr<tandem::SearchSpace>>& spaces() {
   static const std::vector<std::unique_ptr<tandem::SearchSpace>> all = [] {
-    tandem_fuzz::init();
+    tandem::register_builtins();
     std::vector<std::unique_ptr<tandem::SearchSpace>> made;
     for (const std::string& name : tandem::space_registry().names()) {
       try {

@@ -5,6 +5,7 @@
 // A parsed candidate must pass check(), print back to itself (parse(to_string(c)) == c), and
 // lower: network spaces to a compute graph, accelerator parts to a description whose YAML builds
 // a cost model. Seeds: sampled candidates of every space (TANDEM_FUZZ_SEEDS, see fuzz_support.hpp).
+// Links: tandem_builtins tandem_runner (the composition root fills the registries).
 #include <memory>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "core/config_node.hpp"
 #include "hwmodels/cost_model.hpp"
 #include "spaces/search_space.hpp"
+#include "experiments/builtins/register_builtins.hpp"
 #include "fuzz_support.hpp"
 
 namespace {
@@ -64,7 +66,7 @@ std::vector<Space> make_spaces() {
 
 const std::vector<Space>& spaces() {
   static const std::vector<Space> all = [] {
-    tandem_fuzz::init();
+    tandem::register_builtins();
     std::vector<Space> made = make_spaces();
     if (made.empty() || made.size() > 255) std::abort();
     return made;

@@ -1,5 +1,4 @@
-// Shared by the libFuzzer targets of tests/fuzz: the registries are filled once through the
-// composition root (as the CLI does), and fuzz_one() runs one input through a parser with the
+// Shared by the libFuzzer targets of tests/fuzz: fuzz_one() runs one input through a parser with the
 // rule every target follows: a tandem::Error (a user's mistake, one clear line) is the expected
 // outcome of bad input; anything else (InternalError, another exception, a crash, a leak, a
 // sanitizer report, a timeout) escapes and libFuzzer reports it as a finding.
@@ -15,17 +14,8 @@
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
-#include "experiments/builtins/register_builtins.hpp"
 
 namespace tandem_fuzz {
-
-inline void init() {
-  static const bool done = [] {
-    tandem::register_builtins();
-    return true;
-  }();
-  (void)done;
-}
 
 inline std::string text_of(const std::uint8_t* data, std::size_t size) {
   return std::string(reinterpret_cast<const char*>(data), size);

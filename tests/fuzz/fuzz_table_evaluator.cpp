@@ -3,6 +3,7 @@
 // from a file holding the input, then one candidate is looked up.
 // Seeds: the first rows of data/nas-bench-201/*.csv (run_fuzzers.sh) and
 // tests/fuzz/corpus/fuzz_table_evaluator/.
+// Links: tandem_builtins tandem_runner (the composition root fills the registries).
 #include <unistd.h>
 
 #include "core/config_node.hpp"
@@ -10,6 +11,7 @@
 #include "core/rng.hpp"
 #include "experiments/evaluators/evaluator_registry.hpp"
 #include "spaces/search_space.hpp"
+#include "experiments/builtins/register_builtins.hpp"
 #include "fuzz_support.hpp"
 
 namespace {
@@ -20,7 +22,7 @@ struct Fixture {
 };
 Fixture& fixture() {
   static Fixture made = [] {
-    tandem_fuzz::init();
+    tandem::register_builtins();
     Fixture f;
     f.space = tandem::space_registry().create("nb201", tandem::ConfigNode());
     f.path = "/tmp/tandem_fuzz_table_" + std::to_string(::getpid()) + ".csv";
