@@ -1,6 +1,7 @@
 // ConfigNode over yaml-cpp (see config_node.hpp).
 #include "core/config_node.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/one_line.hpp"
 #include "core/text.hpp"
 
 namespace tandem {
@@ -83,20 +85,47 @@ void reject_duplicate_keys(const YAML::Node& node, const std::string& source, in
   }
 }
 
+// Where the first two documents of `text` start. Not YAML::LoadAll: yaml-cpp 0.7's LoadAll loops
+// forever, allocating, on some malformed text (e.g. "a: {b]c: d", found by fuzz_accelerator);
+// reading at most two documents with a handler that builds nothing always ends.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> marks;
+  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+std::vector<YAML::Mark> document_starts(const std::string& text) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentStarts starts;
+  for (int documents = 0; documents < 2 && parser.HandleNextDocument(starts);) ++documents;
+  return starts.marks;
+}
+
 }  // namespace
 
 ConfigNode ConfigNode::parse(const std::string& text, const std::string& source) {
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    const std::vector<YAML::Mark> documents = document_starts(text);
     if (documents.size() > 1)
-      throw ConfigError(mark_text(source, documents[1].Mark()) +
+      throw ConfigError(mark_text(source, documents[1]) +
                         ": a second YAML document (after '---'); a config is one document");
-    auto node = std::make_unique<YAML::Node>(documents.empty() ? YAML::Node() : documents[0]);
+    auto node = std::make_unique<YAML::Node>(documents.empty() ? YAML::Node() : YAML::Load(text));
     reject_duplicate_keys(*node, source, 0);
     return ConfigNode(std::make_shared<const std::string>(source), std::move(node), "",
                       source);
   } catch (const YAML::Exception& e) {
-    throw ConfigError(mark_text(source, e.mark) + ": malformed YAML: " + e.msg);
+    throw ConfigError(mark_text(source, e.mark) + ": malformed YAML: " + one_line(e.msg));
   }
 }
 
