@@ -1,6 +1,6 @@
 // Fuzz target: an accelerator description (the YAML of `tandem hw eval --accelerator`, a `hw`
 // evaluator's model, and the description every accelerator space builds) through
-// create_cost_model, then the model costs a few fixed layers (conv, depthwise, linear, pooling).
+// create_cost_model, then the model costs a few fixed layers (conv, depthwise conv, fully connected).
 // Seeds: data/hwmodels/*.yaml and tests/fuzz/corpus/fuzz_accelerator/.
 // Links: tandem_hwmodels
 #include "core/config_node.hpp"
@@ -15,9 +15,8 @@ const std::vector<tandem::hw::LayerWorkload>& layers() {
   static const std::vector<tandem::hw::LayerWorkload> fixed = tandem::hw::parse_layers_csv(
       "name,type,n,c,h,w,m,r,s,stride,pad,groups\n"
       "stem,conv,1,3,32,32,16,3,3,1,1,1\n"
-      "dw,conv,1,16,16,16,16,3,3,2,1,16\n"
-      "pool,max_pool,1,16,8,8,16,2,2,2,0,1\n"
-      "fc,linear,1,256,1,1,10,1,1,1,0,1\n",
+      "dw,dwconv,1,16,16,16,16,3,3,2,1,16\n"
+      "fc,fc,1,256,1,1,10,1,1,1,0,1\n",
       "<fuzz layers>");
   return fixed;
 }
