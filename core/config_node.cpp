@@ -77,7 +77,7 @@ void reject_duplicate_keys(const YAML::Node& node, const std::string& source, in
       const std::string key = entry.first.Scalar();
       auto [first, inserted] = seen.emplace(key, entry.first.Mark());
       if (!inserted)
-        throw ConfigError(mark_text(source, entry.first.Mark()) + ": key '" + key +
+        throw ConfigError(mark_text(source, entry.first.Mark()) + ": key '" + one_line(key) +
                           "' appears twice in one mapping (first at line " +
                           std::to_string(first->second.line + 1) + "); give it once");
     }
@@ -143,8 +143,9 @@ std::string ConfigNode::location() const {
 
 void ConfigNode::fail(const std::string& message) const {
   std::string where = location();
-  if (path_.empty()) throw ConfigError(where + ": " + message);
-  throw ConfigError(where + ": '" + path_ + "': " + message);
+  // Keys and values from the file may hold line breaks (quoted YAML): the error stays one line.
+  if (path_.empty()) throw ConfigError(where + ": " + one_line(message));
+  throw ConfigError(where + ": '" + one_line(path_) + "': " + one_line(message));
 }
 
 std::string ConfigNode::type_name() const {
@@ -176,7 +177,7 @@ ConfigNode ConfigNode::at(const std::string& key) const {
   ConfigNode child = optional(key);
   if (!child.present()) {
     std::string where = location();
-    throw ConfigError(where + ": missing required key '" + child_path(path_, key) + "'");
+    throw ConfigError(where + ": missing required key '" + one_line(child_path(path_, key)) + "'");
   }
   return child;
 }
@@ -198,8 +199,9 @@ void ConfigNode::check_keys(const std::vector<std::string>& allowed) const {
     if (!known) {
       std::string where = mark_text(*source_, entry.first.Mark());
       std::string section = path_.empty() ? "at the top level" : "in '" + path_ + "'";
-      throw ConfigError(where + ": unknown key '" + key + "' " + section +
-                        did_you_mean(key, allowed) + "; accepted keys: " + join(allowed, ", "));
+      throw ConfigError(one_line(where + ": unknown key '" + key + "' " + section +
+                                 did_you_mean(key, allowed) + "; accepted keys: " +
+                                 join(allowed, ", ")));
     }
   }
 }

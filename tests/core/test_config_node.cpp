@@ -99,6 +99,17 @@ TEST_CASE("a bad escape in a quoted string is reported on one line") {
   CHECK(control.find("unknown escape character: \\x01") != std::string::npos);
 }
 
+// Found by fuzz_config: a quoted key or value with a line break was echoed verbatim.
+TEST_CASE("keys and values with line breaks are echoed on one line") {
+  auto unknown = error_of([] {
+    ConfigNode::parse("\"na\\nme\": x\n", "k.yaml").check_keys({"name"});
+  });
+  CHECK(unknown.rfind("k.yaml:1:1: unknown key 'na\\nme' at the top level", 0) == 0);
+  auto wrong = error_of([] { ConfigNode::parse("seed: \"1\\n2\"\n", "v.yaml").get_int("seed"); });
+  CHECK(wrong.find('\n') == std::string::npos);
+  CHECK(wrong.find("1\\n2") != std::string::npos);
+}
+
 TEST_CASE("absent sections accept every lookup with defaults") {
   ConfigNode absent;
   CHECK_FALSE(absent.present());
