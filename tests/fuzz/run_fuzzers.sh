@@ -3,7 +3,7 @@
 # executions, executions per second, coverage (libFuzzer's cov: edges and ft: features), corpus
 # size, and the outcome. `make fuzz` (FUZZ_SECONDS, default 600 per target) and `make fuzz-smoke`
 # (15 s per target, CI) call it after building the targets with clang + ASan + UBSan.
-#   tests/fuzz/run_fuzzers.sh BUILD_DIR SECONDS [TARGET...]
+#   [FUZZ_SEED=N] tests/fuzz/run_fuzzers.sh BUILD_DIR SECONDS [TARGET...]
 # Each target starts from a seed corpus made here from the repository's own files (shipped
 # configs, data, hand-made seeds in tests/fuzz/corpus/<target>/, and seeds some targets write
 # from the code itself) plus the corpus earlier runs grew (BUILD_DIR/fuzz/corpus/<target>), with
@@ -86,6 +86,8 @@ for target in "${targets[@]}"; do
   make_seeds "$target" "$seeds"
   args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048
         -print_final_stats=1 -artifact_prefix="$workdir/findings/$target/")
+  # FUZZ_SEED fixes libFuzzer's random seed (make fuzz-smoke: the same inputs on every CI run).
+  [ -n "${FUZZ_SEED:-}" ] && args+=(-seed="$FUZZ_SEED")
   dict="$(dict_of "$target")"
   [ -n "$dict" ] && args+=(-dict="$here/dict/$dict.dict")
   start=$(date +%s)
