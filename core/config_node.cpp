@@ -90,18 +90,35 @@ void reject_duplicate_keys(const YAML::Node& node, const std::string& source, in
 // reading at most two documents with a handler that builds nothing always ends.
 class DocumentStarts final : public YAML::EventHandler {
  public:
-  std::vector<YAML::Mark> marks;
-  void OnDocumentStart(const YAML::Mark& mark) override { marks.push_back(mark); }
+  std::vector<YAML::Mark> marks;  // where each document's content begins
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    marks.push_back(mark);
+    pending_ = true;
+  }
   void OnDocumentEnd() override {}
-  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                       YAML::EmitterStyle::value) override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { content(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { content(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    content(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    content(mark);
+  }
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
-                  YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    content(mark);
+  }
   void OnMapEnd() override {}
+
+ private:
+  void content(const YAML::Mark& mark) {
+    if (pending_) marks.back() = mark;
+    pending_ = false;
+  }
+  bool pending_ = false;
 };
 
 std::vector<YAML::Mark> document_starts(const std::string& text) {
