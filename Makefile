@@ -3,8 +3,14 @@
 #               quickstart experiment
 #   make test   same set-up plus the test-only packages (chromium for the browser tests, python3),
 #               then builds the tests and benchmarks too and runs every test (ctest)
-# Other targets: build (the tandem program), build-all (with tests and benchmarks), bench, clean.
-# Variables: BUILD (build folder), JOBS, WERROR=ON|OFF.
+# Other targets: build (the tandem program), build-all (with tests and benchmarks), bench, clean,
+# and the machines of docs/reliability.md (clang: Debian clang + libfuzzer-14-dev):
+#   make fuzz        builds the libFuzzer targets (tests/fuzz, ASan + UBSan) and runs each for
+#                    FUZZ_SECONDS (default 600), then prints executions and coverage per target
+#   make fuzz-smoke  the same for 15 s per target (CI)
+#   make sanitize    the whole test suite built with ASan + UBSan, zero reports allowed
+#   make tsan        the parallel tests built with ThreadSanitizer
+# Variables: BUILD (build folder), JOBS, WERROR=ON|OFF, FUZZ_SECONDS, ASAN_BUILD, TSAN_BUILD.
 # libopenmpi-dev + openmpi-bin give `tandem run --mpi` (optional in CMake: TANDEM_WITH_MPI).
 
 BUILD ?= build
@@ -15,8 +21,11 @@ PACKAGES := cmake g++ make pkg-config libeigen3-dev libtbb-dev libboost-graph-de
             libxgboost-dev libsvm-dev libcpp-httplib-dev
 # Only `make test` needs these: the report and dashboard pages are checked in headless Chromium.
 TEST_PACKAGES := chromium python3
+# Only the sanitizer and fuzzing targets need these.
+SANITIZER_PACKAGES := clang libfuzzer-14-dev python3
 
-.PHONY: all deps deps-test install-packages configure configure-tests build build-all run test bench clean
+.PHONY: all deps deps-test install-packages configure configure-tests build build-all run test bench clean \
+        deps-sanitizers configure-asan build-fuzz fuzz fuzz-smoke sanitize configure-tsan tsan
 
 all: build
 
@@ -66,6 +75,60 @@ bench: build-all
 	$(BUILD)/bench_trial_loop
 	$(BUILD)/bench_hwmodels
 	$(BUILD)/bench_parallel
+
+# --- Fuzzing and sanitizers (docs/reliability.md) ---------------------------------------------
+# One clang build folder serves `make fuzz` and `make sanitize`: ASan + UBSan on every target, and
+# libFuzzer coverage (-fsanitize=fuzzer-no-link) on the libraries, which the tests do not mind; so
+# CI compiles the code once for both. clang rather than GCC: libFuzzer needs it, and one compiler
+# for both keeps that single build. Warnings are not errors there: `make test WERROR=ON` (GCC) is
+# the warnings gate, and clang warns about GCC-only pragmas the kernels rely on.
+ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
+FUZZ_SECONDS ?= 600
+FUZZ_SMOKE_SECONDS ?= 15
+# halt_on_error: the first report fails the test; UBSan is built with -fno-sanitize-recover.
+SANITIZER_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
+                 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
+# Left out of `make sanitize`: the browser test (headless Chromium; the pages it checks are the
+# same tandem output the CLI tests check) and the layering probes (they compile, they run no code).
+SANITIZE_EXCLUDE := ^browser:|^layering:
+# The tests that run code on several threads or processes at once: the database under concurrent
+# writers, the thread executor (--workers), stop tokens across worker threads, parallel pruning,
+# multi-threaded kernels and parallel hardware tasks.
+TSAN_TESTS := ^db: |workers|worker thread|in parallel|parallel workers|two threads|stop
+TSAN_TARGETS := tandem test_db test_experiments test_trainers
+TSAN_ENV := TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1:suppressions=$(CURDIR)/tests/tsan.supp
+
+deps-sanitizers:
+	@$(MAKE) --no-print-directory install-packages WANTED="$(PACKAGES) $(SANITIZER_PACKAGES)"
+
+configure-asan: deps-sanitizers
+	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTANDEM_SANITIZE=address,undefined -DTANDEM_FUZZ=ON -DBUILD_TESTING=ON -DTANDEM_WERROR=OFF \
+	  > $(ASAN_BUILD).configure.log 2>&1 || (cat $(ASAN_BUILD).configure.log; exit 1)
+
+build-fuzz: configure-asan
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target fuzz_all
+
+fuzz: build-fuzz
+	tests/fuzz/run_fuzzers.sh $(ASAN_BUILD) $(FUZZ_SECONDS)
+
+# A fixed libFuzzer seed: CI tries the same inputs every time (a clean clone has no grown corpus).
+fuzz-smoke: build-fuzz
+	FUZZ_SEED=1 tests/fuzz/run_fuzzers.sh $(ASAN_BUILD) $(FUZZ_SMOKE_SECONDS)
+
+sanitize: configure-asan
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target tandem $(addprefix test_,$(notdir $(wildcard tests/core tests/db tests/docs tests/experiments tests/hwmodels tests/predictors tests/search tests/spaces tests/trainers)))
+	cd $(ASAN_BUILD) && $(SANITIZER_ENV) ctest --output-on-failure -j $(JOBS) -E '$(SANITIZE_EXCLUDE)'
+
+configure-tsan: deps-sanitizers
+	@cmake -S . -B $(TSAN_BUILD) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTANDEM_SANITIZE=thread -DBUILD_TESTING=ON -DTANDEM_WERROR=OFF \
+	  > $(TSAN_BUILD).configure.log 2>&1 || (cat $(TSAN_BUILD).configure.log; exit 1)
+
+tsan: configure-tsan
+	cmake --build $(TSAN_BUILD) -j $(JOBS) --target $(TSAN_TARGETS)
+	cd $(TSAN_BUILD) && $(TSAN_ENV) ctest --output-on-failure -j $(JOBS) -R '$(TSAN_TESTS)' -E '$(SANITIZE_EXCLUDE)'
 
 clean:
 	rm -rf $(BUILD) $(BUILD).configure.log

@@ -1,6 +1,7 @@
 // ConfigNode over yaml-cpp (see config_node.hpp).
 #include "core/config_node.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <cmath>
@@ -8,6 +9,7 @@
 #include <map>
 #include <sstream>
 
+#include "core/one_line.hpp"
 #include "core/text.hpp"
 
 namespace tandem {
@@ -75,7 +77,7 @@ void reject_duplicate_keys(const YAML::Node& node, const std::string& source, in
       const std::string key = entry.first.Scalar();
       auto [first, inserted] = seen.emplace(key, entry.first.Mark());
       if (!inserted)
-        throw ConfigError(mark_text(source, entry.first.Mark()) + ": key '" + key +
+        throw ConfigError(mark_text(source, entry.first.Mark()) + ": key '" + one_line(key) +
                           "' appears twice in one mapping (first at line " +
                           std::to_string(first->second.line + 1) + "); give it once");
     }
@@ -83,20 +85,64 @@ void reject_duplicate_keys(const YAML::Node& node, const std::string& source, in
   }
 }
 
+// Where the first two documents of `text` start. Not YAML::LoadAll: yaml-cpp 0.7's LoadAll loops
+// forever, allocating, on some malformed text (e.g. "a: {b]c: d", found by fuzz_accelerator);
+// reading at most two documents with a handler that builds nothing always ends.
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  std::vector<YAML::Mark> marks;  // where each document's content begins
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    marks.push_back(mark);
+    pending_ = true;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t) override { content(mark); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { content(mark); }
+  void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                const std::string&) override {
+    content(mark);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {
+    content(mark);
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {
+    content(mark);
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void content(const YAML::Mark& mark) {
+    if (pending_) marks.back() = mark;
+    pending_ = false;
+  }
+  bool pending_ = false;
+};
+
+std::vector<YAML::Mark> document_starts(const std::string& text) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentStarts starts;
+  for (int documents = 0; documents < 2 && parser.HandleNextDocument(starts);) ++documents;
+  return starts.marks;
+}
+
 }  // namespace
 
 ConfigNode ConfigNode::parse(const std::string& text, const std::string& source) {
   try {
-    std::vector<YAML::Node> documents = YAML::LoadAll(text);
+    const std::vector<YAML::Mark> documents = document_starts(text);
     if (documents.size() > 1)
-      throw ConfigError(mark_text(source, documents[1].Mark()) +
+      throw ConfigError(mark_text(source, documents[1]) +
                         ": a second YAML document (after '---'); a config is one document");
-    auto node = std::make_unique<YAML::Node>(documents.empty() ? YAML::Node() : documents[0]);
+    auto node = std::make_unique<YAML::Node>(documents.empty() ? YAML::Node() : YAML::Load(text));
     reject_duplicate_keys(*node, source, 0);
     return ConfigNode(std::make_shared<const std::string>(source), std::move(node), "",
                       source);
   } catch (const YAML::Exception& e) {
-    throw ConfigError(mark_text(source, e.mark) + ": malformed YAML: " + e.msg);
+    throw ConfigError(mark_text(source, e.mark) + ": malformed YAML: " + one_line(e.msg));
   }
 }
 
@@ -114,8 +160,9 @@ std::string ConfigNode::location() const {
 
 void ConfigNode::fail(const std::string& message) const {
   std::string where = location();
-  if (path_.empty()) throw ConfigError(where + ": " + message);
-  throw ConfigError(where + ": '" + path_ + "': " + message);
+  // Keys and values from the file may hold line breaks (quoted YAML): the error stays one line.
+  if (path_.empty()) throw ConfigError(where + ": " + one_line(message));
+  throw ConfigError(where + ": '" + one_line(path_) + "': " + one_line(message));
 }
 
 std::string ConfigNode::type_name() const {
@@ -147,7 +194,7 @@ ConfigNode ConfigNode::at(const std::string& key) const {
   ConfigNode child = optional(key);
   if (!child.present()) {
     std::string where = location();
-    throw ConfigError(where + ": missing required key '" + child_path(path_, key) + "'");
+    throw ConfigError(where + ": missing required key '" + one_line(child_path(path_, key)) + "'");
   }
   return child;
 }
@@ -169,8 +216,9 @@ void ConfigNode::check_keys(const std::vector<std::string>& allowed) const {
     if (!known) {
       std::string where = mark_text(*source_, entry.first.Mark());
       std::string section = path_.empty() ? "at the top level" : "in '" + path_ + "'";
-      throw ConfigError(where + ": unknown key '" + key + "' " + section +
-                        did_you_mean(key, allowed) + "; accepted keys: " + join(allowed, ", "));
+      throw ConfigError(one_line(where + ": unknown key '" + key + "' " + section +
+                                 did_you_mean(key, allowed) + "; accepted keys: " +
+                                 join(allowed, ", ")));
     }
   }
 }

@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/one_line.hpp"
 #include "core/text.hpp"
 
 namespace tandem {
@@ -38,7 +39,7 @@ CsvTable CsvTable::parse(const std::string& text, const std::string& source) {
         if (record.size() != table.header_.size())
           throw ParseError(source + ":" + std::to_string(record_line) + ": expected " +
                            std::to_string(table.header_.size()) + " fields (" +
-                           join(table.header_, ",") + "), got " + std::to_string(record.size()));
+                           one_line(join(table.header_, ",")) + "), got " + std::to_string(record.size()));
         table.rows_.push_back(record);
         table.lines_.push_back(record_line);
       }
@@ -102,8 +103,8 @@ std::optional<std::size_t> CsvTable::column(const std::string& name) const {
 
 std::size_t CsvTable::require_column(const std::string& name) const {
   if (auto index = column(name)) return *index;
-  throw Error(source_ + ": no column '" + name + "'" + did_you_mean(name, header_) +
-              "; columns: " + join(header_, ", "));
+  throw Error(source_ + ": no column '" + one_line(name) + "'" +
+              one_line(did_you_mean(name, header_)) + "; columns: " + one_line(join(header_, ", ")));
 }
 
 }  // namespace tandem

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "core/one_line.hpp"
+
 namespace tandem {
 
 std::vector<std::string> split(std::string_view text, char separator) {
@@ -88,5 +90,28 @@ std::string format_number(double value) {
 }
 
 std::string quoted(std::string_view value) { return "'" + std::string(value) + "'"; }
+
+std::string one_line(std::string_view text) {
+  static const char* const hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      out += "\\x";
+      out += hex[byte >> 4];
+      out += hex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
 
 }  // namespace tandem

@@ -3,6 +3,8 @@
 #include "hwmodels/lookup_table_model.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
@@ -75,9 +77,10 @@ std::map<std::string, LookupEntry> parse_lookup_csv(const std::string& text,
                    &layer.r, &layer.s, &layer.stride, &layer.pad, &layer.groups};
     for (int i = 0; i < 10; ++i) {
       const double value = number(i + 1);
-      if (value != static_cast<int>(value))
-        throw ParseError(where + ": column '" + required[i + 1] + "': expected an integer, got '" +
-                         field(i + 1) + "'");
+      // Range first: converting a double beyond int's range to int is undefined behaviour.
+      if (value > std::numeric_limits<int>::max() || value != std::floor(value))
+        throw ParseError(where + ": column '" + required[i + 1] +
+                         "': expected an integer (at most 2147483647), got '" + field(i + 1) + "'");
       *ints[i] = static_cast<int>(value);
     }
     layer.name = "row";

@@ -99,6 +99,12 @@ void LayerWorkload::validate(const std::string& where) const {
   positive("groups", groups);
   positive("dilation", dilation);
   if (pad < 0) fail("pad must be >= 0, got " + std::to_string(pad));
+  // The models count MACs, cycles and bytes in std::int64_t: sizes whose product could overflow
+  // it are refused here (found by fuzz_layers_csv: a signed overflow in GemmShape::macs()).
+  const double padded_h = static_cast<double>(h) + 2.0 * pad;
+  const double padded_w = static_cast<double>(w) + 2.0 * pad;
+  if (static_cast<double>(n) * padded_h * padded_w * c * m * r * s > 1e18)
+    fail("too large: n*(h+2*pad)*(w+2*pad)*c*m*r*s must be at most 1e18");
   if (type == LayerType::fc) {
     if (r != 1 || s != 1 || groups != 1)
       fail("fc layers need r = s = 1 and groups = 1 (got r=" + std::to_string(r) +
@@ -111,9 +117,11 @@ void LayerWorkload::validate(const std::string& where) const {
   if (c % groups != 0 || m % groups != 0)
     fail("c (" + std::to_string(c) + ") and m (" + std::to_string(m) +
          ") must be divisible by groups (" + std::to_string(groups) + ")");
-  if (h + 2 * pad < dilation * (r - 1) + 1 || w + 2 * pad < dilation * (s - 1) + 1)
+  const std::int64_t in_h = std::int64_t{h} + 2 * std::int64_t{pad};
+  const std::int64_t in_w = std::int64_t{w} + 2 * std::int64_t{pad};
+  if (in_h < std::int64_t{dilation} * (r - 1) + 1 || in_w < std::int64_t{dilation} * (s - 1) + 1)
     fail("kernel " + std::to_string(r) + "x" + std::to_string(s) + " is larger than the padded " +
-         "input " + std::to_string(h + 2 * pad) + "x" + std::to_string(w + 2 * pad));
+         "input " + std::to_string(in_h) + "x" + std::to_string(in_w));
 }
 
 GemmShape to_gemm(const LayerWorkload& layer) {

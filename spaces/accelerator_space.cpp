@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/one_line.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 
@@ -78,13 +79,13 @@ Candidate AcceleratorParameterSpace::parse(const std::string& text) const {
     const std::string prefix = decision.name + "=";
     if (!starts_with(item, prefix))
       throw ParseError("space '" + name_ + "': at character " + std::to_string(position) +
-                       ": expected '" + prefix + "VALUE', got '" + item + "'");
+                       ": expected '" + prefix + "VALUE', got '" + one_line(item) + "'");
     const std::string chosen = item.substr(prefix.size());
     auto found = std::find(decision.choices.begin(), decision.choices.end(), chosen);
     if (found == decision.choices.end())
       throw ParseError("space '" + name_ + "': at character " +
                        std::to_string(position + prefix.size()) + ": '" + decision.name +
-                       "' has no value '" + chosen + "'; accepted: " +
+                       "' has no value '" + one_line(chosen) + "'; accepted: " +
                        join(decision.choices, ", "));
     candidate.decisions.push_back(static_cast<int>(found - decision.choices.begin()));
     position += item.size() + 1;
@@ -92,7 +93,7 @@ Candidate AcceleratorParameterSpace::parse(const std::string& text) const {
   }
   if (word < words.size())
     throw ParseError("space '" + name_ + "': at character " + std::to_string(position) +
-                     ": unexpected trailing text '" + words[word] + "'");
+                     ": unexpected trailing text '" + one_line(words[word]) + "'");
   return candidate;
 }
 

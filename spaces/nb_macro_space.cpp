@@ -1,6 +1,7 @@
 // NAS-Bench-Macro space (see nb_macro_space.hpp).
 #include "spaces/nb_macro_space.hpp"
 
+#include "core/one_line.hpp"
 #include "core/error.hpp"
 
 namespace tandem {
@@ -37,13 +38,13 @@ Candidate NbMacroSpace::parse(const std::string& text) const {
   for (std::size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (i >= static_cast<std::size_t>(kLayers) || c < '0' || c > '2')
-      throw ParseError("nb_macro candidate '" + text + "': at character " + std::to_string(i) +
+      throw ParseError("nb_macro candidate '" + one_line(text) + "': at character " + std::to_string(i) +
                        ": expected " + (i >= static_cast<std::size_t>(kLayers) ? "the end (8 digits)" : "a digit 0, 1 or 2") +
                        " (0 = identity, 1 = MBv2 k3 e3, 2 = MBv2 k5 e6)");
     candidate.decisions.push_back(c - '0');
   }
   if (candidate.decisions.size() != static_cast<std::size_t>(kLayers))
-    throw ParseError("nb_macro candidate '" + text + "': at character " +
+    throw ParseError("nb_macro candidate '" + one_line(text) + "': at character " +
                      std::to_string(text.size()) + ": expected 8 digits, got " +
                      std::to_string(text.size()));
   return candidate;

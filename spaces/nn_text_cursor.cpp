@@ -4,6 +4,7 @@
 #include <cctype>
 #include <limits>
 
+#include "core/one_line.hpp"
 #include "core/error.hpp"
 #include "core/text.hpp"
 
@@ -81,8 +82,8 @@ void TextCursor::fail(const std::string& message) const {
 }
 
 void TextCursor::fail_at(std::size_t at, const std::string& message) const {
-  throw ParseError(space_ + " candidate '" + std::string(text_) + "': position " +
-                   std::to_string(at) + ": " + message);
+  throw ParseError(space_ + " candidate '" + one_line(text_) + "': position " +
+                   std::to_string(at) + ": " + one_line(message));
 }
 
 std::string TextCursor::describe_next() const {

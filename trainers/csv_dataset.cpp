@@ -6,6 +6,7 @@
 
 #include "core/csv_reader.hpp"
 #include "core/error.hpp"
+#include "core/one_line.hpp"
 #include "core/text.hpp"
 #include "trainers/gzip_reader.hpp"
 
@@ -52,7 +53,7 @@ Dataset parse_csv_dataset(const std::string& text, const std::string& source,
           static_cast<std::size_t>(index) >= columns)
         throw ConfigError(source + ": label column '" + options.label_column +
                           "' is neither a header name" +
-                          (has_header ? " (" + join(first, ", ") + ")" : std::string()) +
+                          (has_header ? " (" + one_line(join(first, ", ")) + ")" : std::string()) +
                           " nor a column index 0.." + std::to_string(columns - 1));
       label = static_cast<std::size_t>(index);
     }
@@ -81,7 +82,7 @@ Dataset parse_csv_dataset(const std::string& text, const std::string& source,
     for (std::size_t c = 0; c < columns; ++c) {
       double value = 0.0;
       if (!parse_double((*fields)[c], value) || !std::isfinite(value))
-        throw ParseError(where + ": column " + std::to_string(c) + " holds '" + (*fields)[c] +
+        throw ParseError(where + ": column " + std::to_string(c) + " holds '" + one_line((*fields)[c]) +
                          "', expected a number");
       if (c != label) {
         data.images.push_back(static_cast<float>(value));

@@ -3,7 +3,13 @@
 // baseline build (see kernels.hpp).
 #include "trainers/kernels_prelude.hpp"
 
+// clang (the sanitizer and fuzzing builds) ignores GCC's target pragma; its own attribute pragma
+// gives every function defined below the same instruction set (popped at the end of the file).
+#if defined(__clang__)
+#pragma clang attribute push(__attribute__((target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma,f16c,popcnt,sse4.2"))), apply_to = function)
+#else
 #pragma GCC target("avx512f,avx512dq,avx512vl,avx512bw,avx2,fma,f16c,popcnt,sse4.2")
+#endif
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"  // GCC 12 false positive in _mm512_reduce_add_ps
 // GCC's target pragma does not define the ISA macros Eigen keys its vectorisation on.
@@ -27,3 +33,7 @@
 #define TANDEM_KERNEL_NAMESPACE avx512
 #define TANDEM_KERNEL_ISA "avx512"
 #include "trainers/kernels_impl.inc"
+
+#if defined(__clang__)
+#pragma clang attribute pop
+#endif

@@ -80,6 +80,36 @@ TEST_CASE("a second YAML document is refused, not ignored") {
   CHECK_FALSE(ConfigNode::parse("", "empty.yaml").is_map());
 }
 
+// Found by fuzz_accelerator: yaml-cpp 0.7's LoadAll never returned (allocating without end) on
+// this text; the config path now reads at most two documents.
+TEST_CASE("malformed flow text that hung the YAML reader ends with one line") {
+  const std::string text = "\n,nergy_table: {ba]set: tita<<: n_rtx\n";
+  auto message = error_of([&] { ConfigNode::parse(text, "hang.yaml"); });
+  CHECK(message.rfind("hang.yaml:", 0) == 0);
+  CHECK(message.find('\n') == std::string::npos);
+}
+
+// Found by fuzz_config: yaml-cpp names a bad escape by the character itself, a line break
+// included, which made the error two lines.
+TEST_CASE("a bad escape in a quoted string is reported on one line") {
+  auto carriage = error_of([] { ConfigNode::parse("a: \"\\\r\"\n", "e.yaml"); });
+  CHECK(carriage.find("unknown escape character: \\r") != std::string::npos);
+  CHECK(carriage.find('\r') == std::string::npos);
+  auto control = error_of([] { ConfigNode::parse("a: \"\\\x01\"\n", "e.yaml"); });
+  CHECK(control.find("unknown escape character: \\x01") != std::string::npos);
+}
+
+// Found by fuzz_config: a quoted key or value with a line break was echoed verbatim.
+TEST_CASE("keys and values with line breaks are echoed on one line") {
+  auto unknown = error_of([] {
+    ConfigNode::parse("\"na\\nme\": x\n", "k.yaml").check_keys({"name"});
+  });
+  CHECK(unknown.rfind("k.yaml:1:1: unknown key 'na\\nme' at the top level", 0) == 0);
+  auto wrong = error_of([] { ConfigNode::parse("seed: \"1\\n2\"\n", "v.yaml").get_int("seed"); });
+  CHECK(wrong.find('\n') == std::string::npos);
+  CHECK(wrong.find("1\\n2") != std::string::npos);
+}
+
 TEST_CASE("absent sections accept every lookup with defaults") {
   ConfigNode absent;
   CHECK_FALSE(absent.present());

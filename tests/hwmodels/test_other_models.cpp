@@ -103,6 +103,19 @@ TEST_CASE("lookup_table: measured rows, unseen layers and the declared fallback"
                        doctest::Contains("missing required key 'table'"), ConfigError);
 }
 
+// Found by tests/fuzz/fuzz_lookup_table: a size beyond int's range was converted to int before it
+// was checked (undefined behaviour, reported by UBSan); now it is refused with the accepted range.
+TEST_CASE("lookup_table: a layer size beyond 2147483647 is one clear line") {
+  const std::string header = "type,n,c,h,w,m,r,s,stride,pad,groups,latency_ms,energy_mj\n";
+  CHECK_THROWS_WITH_AS(parse_lookup_csv(header + "fc,1,12147483647,1,1,10,1,1,1,0,1,0.2,0.1\n", "t.csv"),
+                       "t.csv:2: column 'c': expected an integer (at most 2147483647), got "
+                       "'12147483647'",
+                       ParseError);
+  CHECK_THROWS_WITH_AS(parse_lookup_csv(header + "fc,1,2147483648,1,1,10,1,1,1,0,1,0.2,0.1\n", "t.csv"),
+                       doctest::Contains("at most 2147483647"), ParseError);
+  CHECK(parse_lookup_csv(header + "fc,1,2147483647,1,1,10,1,1,1,0,1,0.2,0.1\n", "t.csv").size() == 1);
+}
+
 TEST_CASE("heterogeneous: parallel sub-accelerators, assignment and design specs") {
   const std::string fast =
       "model: heterogeneous\ndram_bytes_per_cycle: 1000000\nfrequency_mhz: 100\n"

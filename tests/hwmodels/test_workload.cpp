@@ -93,3 +93,14 @@ TEST_CASE("workload: LAYERS.csv parsing and its errors name file:line") {
   CHECK_THROWS_WITH_AS(parse_layers_csv("name,type\n", "l.csv"),
                        doctest::Contains("l.csv:1: expected the header"), ParseError);
 }
+
+// Found by fuzz_layers_csv: sizes whose MAC count overflows std::int64_t reached the models
+// (signed overflow in GemmShape::macs(), reported by UBSan); they are refused when read.
+TEST_CASE("workload: a layer too large to count in 64 bits is one clear line") {
+  const std::string header = "name,type,n,c,h,w,m,r,s,stride,pad,groups\n";
+  CHECK_THROWS_WITH_AS(
+      parse_layers_csv(header + "big,conv,1,82944,1000000,1000000,283721,1,1,1,0,1\n", "l.csv"),
+      "l.csv:2: layer 'big': too large: n*(h+2*pad)*(w+2*pad)*c*m*r*s must be at most 1e18",
+      ParseError);
+  CHECK(parse_layers_csv(header + "ok,conv,1,64,56,56,64,3,3,1,1,1\n", "l.csv").size() == 1);
+}

@@ -43,6 +43,23 @@ TEST_CASE("systolic_hw: decisions, text round trip and accelerator string") {
   CHECK_THROWS_WITH_AS(space->to_graph(c), doctest::Contains("joint space"), Error);
 }
 
+// Found by fuzz_space_arch: the text echoed in a parse error kept its line breaks.
+TEST_CASE("architecture parse errors echo the text on one line") {
+  auto systolic = make("systolic_hw");
+  CHECK_THROWS_WITH_AS(systolic->parse("ro\nws=16"),
+                       "space 'systolic_hw': at character 0: expected 'rows=VALUE', got 'ro\\nws=16'",
+                       ParseError);
+  auto nb201 = make("nb201");
+  try {
+    nb201->parse("|no\nne~0|+|");
+    FAIL("expected a ParseError");
+  } catch (const ParseError& error) {
+    const std::string message = error.what();
+    CHECK(message.find('\n') == std::string::npos);
+    CHECK(message.find("|no\\nne~0|+|") != std::string::npos);
+  }
+}
+
 TEST_CASE("systolic_hw: option overrides, fixed parameters and their errors") {
   auto space = make("systolic_hw", "rows: [4, 8]\ndataflow: os\nfixed: {frequency_mhz: 700}\n");
   CHECK(space->decisions()[0].choices == std::vector<std::string>{"4", "8"});

@@ -234,6 +234,9 @@ TEST_CASE("CSV datasets with and without a header") {
 
   CHECK(error_of([] { parse_csv_dataset("1,2,0\n1,x,1\n", "bad.csv", {}); }) ==
         "bad.csv:2: column 1 holds 'x', expected a number");
+  // Found by fuzz_csv_dataset: a field with a line break made the error two lines.
+  CHECK(error_of([] { parse_csv_dataset("1,2,0\n1,\"x\ny\",1\n", "nl.csv", {}); }) ==
+        "nl.csv:2: column 1 holds 'x\\ny', expected a number");
   CHECK(error_of([] { parse_csv_dataset("1,2,0\n1,2,1.5\n", "frac.csv", {}); }) ==
         "frac.csv:2: label '1.5' is not a class index (an integer >= 0)");
   CHECK(error_of([] {
