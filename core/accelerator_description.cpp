@@ -35,4 +35,11 @@ std::string AcceleratorDescription::to_yaml() const {
   return out + "}";
 }
 
+std::map<std::string, ConfigNode> AcceleratorDescription::origins() const {
+  std::map<std::string, ConfigNode> out;
+  for (const auto& [key, value] : parameters_)
+    if (value.origin) out.emplace(key, *value.origin);
+  return out;
+}
+
 }  // namespace tandem

@@ -10,9 +10,14 @@
 #pragma once
 
 #include <compare>
+#include <map>
+#include <memory>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
+
+#include "core/config_node.hpp"
 
 namespace tandem {
 
@@ -30,15 +35,27 @@ class AcceleratorDescription {
     Kind kind = Kind::scalar;
     std::string text;            // scalar and yaml
     std::vector<ScalarMap> maps;  // map_list
+    // Where the user wrote this value (a space's choice, a `fixed:` entry, an hw default), so a
+    // cost model's error names that file:line:column; null for a built-in value. Not part of
+    // the value: two values that differ only here are equal.
+    std::shared_ptr<const ConfigNode> origin;
 
-    static Value scalar(std::string text) { return Value{Kind::scalar, std::move(text), {}}; }
-    static Value map_list(std::vector<ScalarMap> maps) {
-      return Value{Kind::map_list, "", std::move(maps)};
+    static Value scalar(std::string text, std::shared_ptr<const ConfigNode> origin = nullptr) {
+      return Value{Kind::scalar, std::move(text), {}, std::move(origin)};
     }
-    static Value yaml(std::string text) { return Value{Kind::yaml, std::move(text), {}}; }
+    static Value map_list(std::vector<ScalarMap> maps) {
+      return Value{Kind::map_list, "", std::move(maps), nullptr};
+    }
+    static Value yaml(std::string text, std::shared_ptr<const ConfigNode> origin = nullptr) {
+      return Value{Kind::yaml, std::move(text), {}, std::move(origin)};
+    }
     std::string to_yaml() const;
-    auto operator<=>(const Value&) const = default;
-    bool operator==(const Value&) const = default;
+    auto operator<=>(const Value& other) const {
+      return std::tie(kind, text, maps) <=> std::tie(other.kind, other.text, other.maps);
+    }
+    bool operator==(const Value& other) const {
+      return std::tie(kind, text, maps) == std::tie(other.kind, other.text, other.maps);
+    }
   };
   using Parameters = std::vector<std::pair<std::string, Value>>;
 
@@ -56,6 +73,8 @@ class AcceleratorDescription {
 
   // "{model: M, key: value, ...}".
   std::string to_yaml() const;
+  // The values' origins by key (those that have one), for ConfigNode::with_origins.
+  std::map<std::string, ConfigNode> origins() const;
 
   auto operator<=>(const AcceleratorDescription&) const = default;
   bool operator==(const AcceleratorDescription&) const = default;

@@ -8,6 +8,8 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <string_view>
+#include <unordered_map>
 
 #include "core/one_line.hpp"
 #include "core/text.hpp"
@@ -33,7 +35,8 @@ ConfigNode::ConfigNode(const ConfigNode& other)
     : source_(other.source_),
       node_(other.node_ ? std::make_unique<YAML::Node>(*other.node_) : nullptr),
       path_(other.path_),
-      parent_location_(other.parent_location_) {}
+      parent_location_(other.parent_location_),
+      origins_(other.origins_) {}
 
 ConfigNode& ConfigNode::operator=(const ConfigNode& other) {
   if (this != &other) {
@@ -41,6 +44,7 @@ ConfigNode& ConfigNode::operator=(const ConfigNode& other) {
     node_ = other.node_ ? std::make_unique<YAML::Node>(*other.node_) : nullptr;
     path_ = other.path_;
     parent_location_ = other.parent_location_;
+    origins_ = other.origins_;
   }
   return *this;
 }
@@ -129,9 +133,71 @@ std::vector<YAML::Mark> document_starts(const std::string& text) {
   return starts.marks;
 }
 
+// A quoted scalar (yaml-cpp tags it "!") whose opening quote at `mark` has no closing quote:
+// yaml-cpp reads such a scalar to the end of the text instead of failing.
+bool quote_never_closed(const std::string& text, const YAML::Mark& mark) {
+  if (mark.is_null() || mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text.size())
+    return false;
+  const char quote = text[static_cast<std::size_t>(mark.pos)];
+  if (quote != '"' && quote != '\'') return false;
+  for (std::size_t i = static_cast<std::size_t>(mark.pos) + 1; i < text.size(); ++i) {
+    if (quote == '"' && text[i] == '\\') {
+      ++i;
+    } else if (text[i] == quote) {
+      if (quote == '\'' && i + 1 < text.size() && text[i + 1] == '\'') {
+        ++i;  // '' is an escaped ' inside a single-quoted string
+      } else {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+void reject_unclosed_quote(const YAML::Node& scalar, const std::string& text,
+                           const std::string& source) {
+  if (scalar.Tag() != "!" || !quote_never_closed(text, scalar.Mark())) return;
+  throw ConfigError(mark_text(source, scalar.Mark()) +
+                    ": malformed YAML: this quoted string is never closed (no matching " +
+                    std::string(1, text[static_cast<std::size_t>(scalar.Mark().pos)]) +
+                    " before the end of the file)");
+}
+
+// Every quoted scalar, key or value, under `node` is closed.
+void reject_unclosed_quotes(const YAML::Node& node, const std::string& text,
+                            const std::string& source, int depth) {
+  if (depth > 256) return;  // reject_duplicate_keys has refused it already
+  if (node.IsScalar()) reject_unclosed_quote(node, text, source);
+  if (node.IsSequence())
+    for (const auto& element : node) reject_unclosed_quotes(element, text, source, depth + 1);
+  if (node.IsMap()) {
+    for (const auto& entry : node) {
+      reject_unclosed_quotes(entry.first, text, source, depth + 1);
+      reject_unclosed_quotes(entry.second, text, source, depth + 1);
+    }
+  }
+}
+
+// `text` with every CR LF and every lone CR made LF (YAML 1.2 line breaks; columns unchanged).
+std::string with_lf_line_breaks(const std::string& text) {
+  if (text.find('\r') == std::string::npos) return text;
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\r') {
+      out += text[i];
+    } else {
+      out += '\n';
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
-ConfigNode ConfigNode::parse(const std::string& text, const std::string& source) {
+ConfigNode ConfigNode::parse(const std::string& original, const std::string& source) {
+  const std::string text = with_lf_line_breaks(original);
   try {
     const std::vector<YAML::Mark> documents = document_starts(text);
     if (documents.size() > 1)
@@ -139,6 +205,7 @@ ConfigNode ConfigNode::parse(const std::string& text, const std::string& source)
                         ": a second YAML document (after '---'); a config is one document");
     auto node = std::make_unique<YAML::Node>(documents.empty() ? YAML::Node() : YAML::Load(text));
     reject_duplicate_keys(*node, source, 0);
+    reject_unclosed_quotes(*node, text, source, 0);
     return ConfigNode(std::make_shared<const std::string>(source), std::move(node), "",
                       source);
   } catch (const YAML::Exception& e) {
@@ -181,6 +248,10 @@ bool ConfigNode::has(const std::string& key) const {
 ConfigNode ConfigNode::optional(const std::string& key) const {
   if (present() && !is_map() && !node_->IsNull())
     fail("expected a mapping with key '" + key + "', got " + type_name());
+  if (origins_) {
+    auto origin = origins_->find(key);
+    if (origin != origins_->end() && has(key)) return origin->second;
+  }
   std::unique_ptr<YAML::Node> child;
   if (is_map()) {
     const YAML::Node& node = *node_;
@@ -215,6 +286,7 @@ void ConfigNode::check_keys(const std::vector<std::string>& allowed) const {
     for (const auto& name : allowed) known = known || name == key;
     if (!known) {
       std::string where = mark_text(*source_, entry.first.Mark());
+      if (origins_ && origins_->count(key)) where = origins_->at(key).location();
       std::string section = path_.empty() ? "at the top level" : "in '" + path_ + "'";
       throw ConfigError(one_line(where + ": unknown key '" + key + "' " + section +
                                  did_you_mean(key, allowed) + "; accepted keys: " +
@@ -254,6 +326,15 @@ long long ConfigNode::as_int() const {
   return value;
 }
 
+std::uint64_t ConfigNode::as_uint64() const {
+  const std::string text = is_scalar() ? node_->Scalar() : "";
+  const std::optional<std::uint64_t> value = parse_unsigned_decimal(text);
+  if (!value)
+    fail("expected an integer in [0, 18446744073709551615], got " +
+         (is_scalar() ? quoted(text) : type_name()));
+  return *value;
+}
+
 double ConfigNode::as_double() const {
   if (!is_scalar()) fail("expected a number, got " + type_name());
   const std::string& text = node_->Scalar();
@@ -289,6 +370,20 @@ std::vector<std::string> ConfigNode::as_string_list() const {
   return out;
 }
 
+std::vector<std::string> ConfigNode::as_distinct_string_list(const std::string& what) const {
+  std::vector<std::string> out = as_string_list();
+  std::unordered_map<std::string_view, std::size_t> first;
+  first.reserve(out.size());
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    auto [found, inserted] = first.emplace(out[i], i);
+    if (inserted) continue;
+    const ConfigNode where = is_sequence() ? element(i) : *this;
+    where.fail(what + " " + quoted(out[i]) + " is listed twice (first as item " +
+               std::to_string(found->second + 1) + " of the list); give each " + what + " once");
+  }
+  return out;
+}
+
 std::string ConfigNode::get_string(const std::string& key) const { return at(key).as_string(); }
 std::string ConfigNode::get_string(const std::string& key, const std::string& fallback) const {
   ConfigNode child = optional(key);
@@ -307,6 +402,11 @@ double ConfigNode::get_double(const std::string& key, double fallback) const {
 bool ConfigNode::get_bool(const std::string& key, bool fallback) const {
   ConfigNode child = optional(key);
   return child.present() && !child.is_null() ? child.as_bool() : fallback;
+}
+
+std::uint64_t ConfigNode::get_uint64(const std::string& key, std::uint64_t fallback) const {
+  ConfigNode child = optional(key);
+  return child.present() && !child.is_null() ? child.as_uint64() : fallback;
 }
 
 long long ConfigNode::get_int_in(const std::string& key, long long fallback, long long min,
@@ -333,6 +433,12 @@ std::string ConfigNode::get_choice(const std::string& key, const std::string& fa
     if (choice == value) return value;
   child.fail("unknown value '" + value + "'" + did_you_mean(value, choices) +
              "; accepted: " + join(choices, ", "));
+}
+
+ConfigNode ConfigNode::with_origins(std::map<std::string, ConfigNode> origins) const {
+  ConfigNode out = *this;
+  out.origins_ = std::make_shared<const std::map<std::string, ConfigNode>>(std::move(origins));
+  return out;
 }
 
 std::string ConfigNode::to_yaml() const {

@@ -1,5 +1,31 @@
-// Out-of-line throw helpers for TANDEM_CHECK / TANDEM_ASSERT (keeps the macros small).
+// Error's constructor and the out-of-line throw helpers for TANDEM_CHECK / TANDEM_ASSERT (keeps
+// the macros small).
 #include "core/error.hpp"
+
+#include <exception>
+#include <utility>
+
+#include "core/text.hpp"
+
+namespace tandem {
+
+Error::Error(const std::string& message) : std::runtime_error(shorten_quoted_values(message)) {}
+
+namespace {
+thread_local std::string current_activity;
+}  // namespace
+
+Doing::Doing(std::string what)
+    : outer_(std::exchange(current_activity, std::move(what))),
+      exceptions_(std::uncaught_exceptions()) {}
+
+Doing::~Doing() {
+  if (std::uncaught_exceptions() <= exceptions_) current_activity = std::move(outer_);
+}
+
+const std::string& Doing::now() { return current_activity; }
+
+}  // namespace tandem
 
 namespace tandem::detail {
 

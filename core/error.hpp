@@ -10,9 +10,12 @@
 
 namespace tandem {
 
+// The message's quoted values ('...') are cut to a short excerpt (core/text.hpp,
+// shorten_quoted_values): an error never echoes a whole 200 KB line of input.
 class Error : public std::runtime_error {
  public:
-  using std::runtime_error::runtime_error;
+  explicit Error(const std::string& message);
+  explicit Error(const char* message) : Error(std::string(message)) {}
 };
 
 // A configuration file or option is wrong (unknown key, wrong type, out-of-range value).
@@ -32,6 +35,24 @@ class ParseError : public Error {
 class InternalError : public std::logic_error {
  public:
   using std::logic_error::logic_error;
+};
+
+// What the program is doing, in words ("reading data/mnist/train-images-idx3-ubyte.gz"), for the
+// one line a std::bad_alloc becomes at the top level: "out of memory while reading ...". A scope
+// declares `Doing doing("reading " + path);`. On a normal exit the outer activity comes back; when
+// an exception leaves the scope, its activity stays, so the top level can name where it happened.
+class Doing {
+ public:
+  explicit Doing(std::string what);
+  ~Doing();
+  Doing(const Doing&) = delete;
+  Doing& operator=(const Doing&) = delete;
+  // The innermost activity of this thread (or the one an exception left); "" when none.
+  static const std::string& now();
+
+ private:
+  std::string outer_;
+  int exceptions_;
 };
 
 namespace detail {

@@ -89,7 +89,62 @@ std::string format_number(double value) {
   return std::string(buffer, result.ptr);
 }
 
-std::string quoted(std::string_view value) { return "'" + std::string(value) + "'"; }
+namespace {
+
+// A span cut only when longer than this, so an excerpt (limit + "…") quoted again stays whole.
+constexpr std::size_t kCutAbove = kQuoteLimit + 40;
+
+// The first `limit` bytes of `value`, backed off so no UTF-8 character is split.
+std::string_view utf8_prefix(std::string_view value, std::size_t limit) {
+  std::size_t end = std::min(limit, value.size());
+  while (end > 0 && end < value.size() &&
+         (static_cast<unsigned char>(value[end]) & 0xC0) == 0x80)
+    --end;
+  return value.substr(0, end);
+}
+
+std::string characters(std::size_t n) { return "(" + std::to_string(n) + " characters)"; }
+
+}  // namespace
+
+std::string excerpt(std::string_view value, std::size_t limit) {
+  if (value.size() <= std::max(limit, kCutAbove)) return std::string(value);
+  return std::string(utf8_prefix(value, limit)) + "\u2026 " + characters(value.size());
+}
+
+std::string quoted(std::string_view value) {
+  if (value.size() <= kCutAbove) return "'" + std::string(value) + "'";
+  return "'" + std::string(utf8_prefix(value, kQuoteLimit)) + "\u2026' " +
+         characters(value.size());
+}
+
+std::string shorten_quoted_values(std::string_view message) {
+  if (message.size() <= kCutAbove) return std::string(message);
+  std::string out;
+  std::size_t at = 0;
+  while (at < message.size()) {
+    const std::size_t open = message.find('\'', at);
+    if (open == std::string_view::npos) break;
+    const std::size_t close = message.find('\'', open + 1);
+    if (close == std::string_view::npos) break;
+    out += message.substr(at, open - at);
+    out += quoted(message.substr(open + 1, close - open - 1));
+    at = close + 1;
+  }
+  out += message.substr(at);
+  return out;
+}
+
+std::optional<std::uint64_t> parse_unsigned_decimal(std::string_view text) {
+  if (text.empty() || !std::all_of(text.begin(), text.end(), [](char c) {
+        return c >= '0' && c <= '9';
+      }))
+    return std::nullopt;
+  std::uint64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
 
 std::string one_line(std::string_view text) {
   static const char* const hex = "0123456789abcdef";

@@ -2,6 +2,8 @@
 // suggestions for unknown names.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,7 +27,23 @@ std::string did_you_mean(std::string_view name, const std::vector<std::string>& 
 // Formats a double the way tables and error messages print it: shortest round-trip form.
 std::string format_number(double value);
 
-// Quotes a value for messages: 'value'.
+// Quotes a value for messages: 'value'; a value longer than kQuoteLimit bytes is cut (see
+// excerpt), so an error never echoes a whole 200 KB line.
 std::string quoted(std::string_view value);
+
+// Messages quote at most this many bytes of a user's value.
+inline constexpr std::size_t kQuoteLimit = 80;
+
+// `value` itself when at most `limit` bytes (or a little more, so a message that is quoted again is
+// left alone), else its first `limit` bytes (not splitting a UTF-8 character) and
+// "… (N characters)".
+std::string excerpt(std::string_view value, std::size_t limit = kQuoteLimit);
+
+// `message` with every '...' span longer than the limit cut as by excerpt, the length outside the
+// quotes: "got 'aaaa…' (200000 characters)". tandem::Error applies it to every message.
+std::string shorten_quoted_values(std::string_view message);
+
+// A decimal integer in [0, 2^64 - 1] (digits only, no sign, no spaces); nullopt otherwise.
+std::optional<std::uint64_t> parse_unsigned_decimal(std::string_view text);
 
 }  // namespace tandem

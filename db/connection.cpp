@@ -1,9 +1,11 @@
 // Opening and validating a trial database file (see connection.hpp).
 #include "db/connection.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <memory>
@@ -56,6 +58,20 @@ void check_location(const std::string& path, bool read_only) {
   if (::access(directory.c_str(), W_OK) != 0) {
     fail(path, "directory '" + directory.string() +
                    "' is not writable (the database and its -wal journal are written there)");
+  }
+  if (!exists) {
+    // When SQLite cannot create the file it retries read-only and reports that retry's "No such
+    // file or directory": create it once here to learn and name the real cause (a read-only or
+    // immutable folder, a file system that takes no new files).
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno != EEXIST) {
+      fail(path, "cannot create it: directory '" + directory.string() + "' is not writable (" +
+                     std::strerror(errno) + ")");
+    }
+    if (fd >= 0) {
+      ::close(fd);
+      ::unlink(path.c_str());
+    }
   }
 }
 

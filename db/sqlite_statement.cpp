@@ -2,12 +2,61 @@
 #include "db/sqlite_statement.hpp"
 
 #include <sqlite3.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <filesystem>
 
 #include "core/error.hpp"
 
 namespace tandem::sqlite {
 
+namespace {
+
+// Whether the database at `path`, or its -wal / -journal file, is within a few pages of the file
+// size limit, or its file system has (almost) no space left: after an I/O error, the cause.
+bool no_space_left(const std::string& path) {
+  constexpr std::uint64_t kMargin = 1 << 16;  // a few pages of a transaction in flight
+  struct rlimit limit {};
+  if (::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY) {
+    for (const char* suffix : {"", "-wal", "-journal"}) {
+      struct stat file {};
+      if (::stat((path + suffix).c_str(), &file) == 0 &&
+          static_cast<std::uint64_t>(file.st_size) + kMargin > limit.rlim_cur)
+        return true;
+    }
+  }
+  const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  struct statvfs space {};
+  return ::statvfs(parent.empty() ? "." : parent.c_str(), &space) == 0 &&
+         static_cast<std::uint64_t>(space.f_bavail) * space.f_frsize < kMargin;
+}
+
+// SQLite says "database or disk is full" (SQLITE_FULL: ENOSPC) or only "disk I/O error" (EFBIG:
+// the file size limit of `ulimit -f`, which tandem meets as an error because main() ignores
+// SIGXFSZ; by the time SQLite reports it, errno may be another call's); either way the user must
+// learn that the disk is full, and that nothing finished is lost.
+bool disk_full(sqlite3* db, const std::string& path) {
+  const int code = sqlite3_extended_errcode(db) & 0xff;
+  if (code == SQLITE_FULL) return true;
+  if (code != SQLITE_IOERR) return false;
+  const int system_error = sqlite3_system_errno(db);
+  return system_error == ENOSPC || system_error == EFBIG || no_space_left(path);
+}
+
+[[noreturn]] void throw_disk_full(const std::string& path) {
+  throw Error("the disk is full (or the file size limit was reached) writing the trial database '" +
+              path + "'; the trials it holds are safe: free space and continue with "
+              "`tandem run CONFIG --resume` (a trial cut short runs again)");
+}
+
+}  // namespace
+
 void throw_error(sqlite3* db, const std::string& path, std::string_view what) {
+  if (db && disk_full(db, path)) throw_disk_full(path);
   std::string message = "trial database '" + path + "': " + std::string(what);
   if (db) {
     message += ": ";
@@ -19,6 +68,10 @@ void throw_error(sqlite3* db, const std::string& path, std::string_view what) {
 void execute(sqlite3* db, const std::string& path, const std::string& sql) {
   char* message = nullptr;
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    if (disk_full(db, path)) {
+      sqlite3_free(message);
+      throw_disk_full(path);
+    }
     std::string text = message ? message : sqlite3_errmsg(db);
     sqlite3_free(message);
     // The first line of the SQL says which step failed without flooding the message.

@@ -20,11 +20,15 @@ AcceleratorParameterSpace::AcceleratorParameterSpace(std::string name, std::stri
   options.check_keys(keys);
   for (const auto& p : parameters) {
     Decision decision{p.name, p.choices};
+    std::vector<std::shared_ptr<const ConfigNode>> origins;
     ConfigNode node = options.optional(p.name);
     if (node.present()) {
       decision.choices = node.is_sequence() ? node.as_string_list()
                                             : std::vector<std::string>{node.as_string()};
       if (decision.choices.empty()) node.fail("expected at least one value");
+      for (std::size_t i = 0; i < decision.choices.size(); ++i)
+        origins.push_back(std::make_shared<const ConfigNode>(node.is_sequence() ? node.element(i)
+                                                                                : node));
       for (const auto& choice : decision.choices) {
         if (p.numeric) {
           double value = 0;
@@ -43,6 +47,7 @@ AcceleratorParameterSpace::AcceleratorParameterSpace(std::string name, std::stri
       }
     }
     decisions_.push_back(std::move(decision));
+    origins_.push_back(std::move(origins));
   }
   ConfigNode fixed = options.optional("fixed");
   for (const auto& key : fixed.keys()) {
@@ -50,9 +55,10 @@ AcceleratorParameterSpace::AcceleratorParameterSpace(std::string name, std::stri
       if (d.name == key) fixed.at(key).fail("'" + key + "' is a decision of the space; set its "
                                                     "choices with '" + key + ": [...]' instead");
     const ConfigNode value = fixed.at(key);
+    auto origin = std::make_shared<const ConfigNode>(value);
     fixed_.emplace_back(key, value.is_scalar()
-                                 ? AcceleratorDescription::Value::scalar(value.as_string())
-                                 : AcceleratorDescription::Value::yaml(value.to_yaml()));
+                                 ? AcceleratorDescription::Value::scalar(value.as_string(), origin)
+                                 : AcceleratorDescription::Value::yaml(value.to_yaml(), origin));
   }
 }
 
@@ -108,7 +114,8 @@ std::optional<AcceleratorDescription> AcceleratorParameterSpace::accelerator_des
   check(candidate);
   AcceleratorDescription description(model_, {});
   for (std::size_t i = 0; i < decisions_.size(); ++i)
-    description.add(decisions_[i].name, AcceleratorDescription::Value::scalar(value(candidate, i)));
+    description.add(decisions_[i].name,
+                    AcceleratorDescription::Value::scalar(value(candidate, i), origin(candidate, i)));
   for (const auto& [key, value] : fixed_) description.add(key, value);
   return description;
 }

@@ -46,6 +46,12 @@ class AcceleratorParameterSpace : public SearchSpace {
   const std::string& value(const Candidate& candidate, std::size_t decision) const {
     return decisions_[decision].choices[static_cast<std::size_t>(candidate.decisions[decision])];
   }
+  // Where the user wrote that value (null for a built-in choice): it goes with the value into
+  // the description, so a cost model's error names the user's file:line:column.
+  std::shared_ptr<const ConfigNode> origin(const Candidate& candidate, std::size_t decision) const {
+    const auto& origins = origins_[decision];
+    return origins.empty() ? nullptr : origins[static_cast<std::size_t>(candidate.decisions[decision])];
+  }
   const std::string& model() const { return model_; }
   // The `fixed` parameters, in option order (scalars as written, others as YAML text).
   const AcceleratorDescription::Parameters& fixed() const { return fixed_; }
@@ -53,6 +59,8 @@ class AcceleratorParameterSpace : public SearchSpace {
  private:
   std::string name_, model_, summary_;
   std::vector<Decision> decisions_;
+  // Per decision, the option node of each choice (empty when the choices are built in).
+  std::vector<std::vector<std::shared_ptr<const ConfigNode>>> origins_;
   AcceleratorDescription::Parameters fixed_;
 };
 

@@ -49,7 +49,7 @@ class HeterogeneousHwSpace final : public AcceleratorParameterSpace {
     }
     AcceleratorDescription description(
         "heterogeneous", {{"assignment", Value::scalar("layers")},
-                          {"dram_bytes_per_cycle", Value::scalar(value(candidate, 2))},
+                          {"dram_bytes_per_cycle", Value::scalar(value(candidate, 2), origin(candidate, 2))},
                           {"sub_accelerators", Value::map_list(std::move(subs))}});
     for (const auto& [key, v] : fixed()) description.add(key, v);
     return description;

@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <climits>
 #include <fstream>
 #include <sstream>
@@ -16,7 +17,42 @@ bool is_gzip(const std::string& bytes) {
          static_cast<unsigned char>(bytes[1]) == 0x8b;
 }
 
-std::string gunzip(const std::string& compressed, const std::string& source) {
+namespace {
+
+// The most bytes `source` may inflate to: `limit`, or less once its header says so (a few bytes
+// more than announced are let through, so the reader itself reports trailing bytes exactly).
+class OutputBound {
+ public:
+  OutputBound(const std::string& source, const ExpectedSize& expected, std::uint64_t limit)
+      : source_(source), expected_(expected), limit_(limit) {}
+
+  void check(const std::string& out) {
+    if (expected_ && !announced_) {
+      announced_ = expected_(out);
+      if (announced_ && *announced_ + kSlack < limit_) limit_ = *announced_ + kSlack;
+    }
+    if (out.size() <= limit_) return;
+    throw ParseError(source_ + ": the gzip data inflates to more than " +
+                     std::to_string(limit_) + " bytes, " +
+                     (announced_ ? "beyond the " + std::to_string(*announced_) +
+                                       " bytes its header announces"
+                                 : std::string("the most tandem reads from one data file")) +
+                     " (a corrupt file or a gzip bomb)");
+  }
+
+ private:
+  static constexpr std::uint64_t kSlack = 1 << 16;
+  const std::string& source_;
+  const ExpectedSize& expected_;
+  std::uint64_t limit_;
+  std::optional<std::uint64_t> announced_;
+};
+
+}  // namespace
+
+std::string gunzip(const std::string& compressed, const std::string& source,
+                   const ExpectedSize& expected, std::uint64_t limit) {
+  OutputBound bound(source, expected, limit);
   z_stream stream{};
   // 15 + 16: a gzip header and trailer (CRC-32 and length are checked by zlib).
   if (inflateInit2(&stream, 15 + 16) != Z_OK)
@@ -38,6 +74,12 @@ std::string gunzip(const std::string& compressed, const std::string& source) {
     stream.avail_out = sizeof buffer;
     const int status = inflate(&stream, Z_NO_FLUSH);
     out.append(buffer, sizeof buffer - stream.avail_out);
+    try {
+      bound.check(out);
+    } catch (...) {
+      inflateEnd(&stream);
+      throw;
+    }
     const std::size_t offset = consumed - stream.avail_in;  // compressed bytes read by zlib
     if (status == Z_STREAM_END) {
       finished_member = true;
@@ -75,14 +117,15 @@ std::string gunzip(const std::string& compressed, const std::string& source) {
   return out;
 }
 
-std::string read_data_file(const std::string& path) {
+std::string read_data_file(const std::string& path, const ExpectedSize& expected) {
+  Doing doing("reading " + path);
   std::ifstream file(path, std::ios::binary);
   if (!file) throw Error(path + ": cannot open the file (does it exist?)");
   std::ostringstream bytes;
   bytes << file.rdbuf();
   if (file.bad()) throw Error(path + ": read error");
   std::string data = bytes.str();
-  if (is_gzip(data)) return gunzip(data, path);
+  if (is_gzip(data)) return gunzip(data, path, expected);
   return data;
 }
 

@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
+#include <string_view>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -64,6 +66,27 @@ void check_length(const std::string& bytes, const std::string& source, std::size
                      std::to_string(count) + " " + items + " end there)");
 }
 
+// The size an IDX file's header announces (magic 0x000008DD, then DD big-endian sizes, one byte
+// per element), once `head` holds the whole header; nullopt before, or for a wrong magic number
+// (read_header reports that).
+std::optional<std::uint64_t> idx_announced_size(std::string_view head) {
+  if (head.size() < 4) return std::nullopt;
+  const std::string start(head.substr(0, 4));
+  const std::uint32_t magic = big_endian_u32(start, 0);
+  if ((magic >> 8) != 0x08 || (magic & 0xff) == 0) return std::nullopt;
+  const std::size_t dims = magic & 0xff;
+  const std::size_t header = 4 + 4 * dims;
+  if (head.size() < header) return std::nullopt;
+  const std::string sizes(head.substr(0, header));
+  std::uint64_t elements = 1;
+  for (std::size_t d = 0; d < dims; ++d) {
+    const std::uint64_t size = big_endian_u32(sizes, 4 + 4 * d);
+    if (size != 0 && elements > (std::uint64_t{1} << 40) / size) return std::uint64_t{1} << 40;
+    elements *= size;
+  }
+  return header + elements;
+}
+
 std::string find_file(const std::filesystem::path& folder, const std::string& stem) {
   for (const std::string& candidate : {stem, stem + ".gz"})
     if (std::filesystem::exists(folder / candidate)) return (folder / candidate).string();
@@ -112,8 +135,8 @@ Dataset parse_idx(const std::string& image_bytes, const std::string& image_sourc
 
 Dataset read_idx(const std::string& images_path, const std::string& labels_path, int classes,
                  const std::string& name) {
-  return parse_idx(read_data_file(images_path), images_path, read_data_file(labels_path),
-                   labels_path, classes, name);
+  return parse_idx(read_data_file(images_path, idx_announced_size), images_path,
+                   read_data_file(labels_path, idx_announced_size), labels_path, classes, name);
 }
 
 DatasetSplits read_idx_folder(const std::string& folder, const std::string& name) {

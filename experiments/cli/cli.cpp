@@ -6,6 +6,7 @@
 
 #include <cstring>
 #include <iostream>
+#include <new>
 #include <string>
 
 #include "core/error.hpp"
@@ -100,6 +101,13 @@ int run_cli(int argc, char** argv) {
       return 2;
     } catch (const Error& error) {
       std::cerr << "tandem " << name << ": error: " << error.what() << "\n";
+      return 1;
+    } catch (const std::bad_alloc&) {
+      // Not a bug: the machine (or `ulimit -v`) has less memory than the work needs.
+      const std::string& doing = Doing::now();
+      std::cerr << "tandem " << name << ": error: out of memory"
+                << (doing.empty() ? std::string() : " while " + doing)
+                << " (free memory, raise the limit of `ulimit -v`, or give it less data)\n";
       return 1;
     } catch (const std::exception& error) {
       // InternalError (not an Error) and anything else unexpected: a bug, never a user error.

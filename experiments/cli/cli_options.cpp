@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "core/error.hpp"
+#include "core/text.hpp"
 
 namespace tandem {
 
@@ -72,7 +73,7 @@ long long parse_integer_argument(const std::string& option, const std::string& t
   const std::string range = high == kNoUpperBound && !overflow
                                 ? ">= " + std::to_string(low)
                                 : "in [" + std::to_string(low) + ", " + std::to_string(high) + "]";
-  throw Error(option + " " + (integer_syntax(text) ? text : "'" + text + "'") +
+  throw Error(option + " " + (integer_syntax(text) ? excerpt(text) : quoted(text)) +
               ": expected an integer " + range);
 }
 
@@ -95,7 +96,10 @@ std::optional<long long> optional_integer_option(const cxxopts::ParseResult& arg
 }
 
 std::uint64_t seed_option(const cxxopts::ParseResult& args, const std::string& name) {
-  return static_cast<std::uint64_t>(integer_option(args, name, 0, kNoUpperBound));
+  const std::string text = args[name].as<std::string>();
+  if (const std::optional<std::uint64_t> seed = parse_unsigned_decimal(text)) return *seed;
+  throw Error("--" + name + " " + (integer_syntax(text) ? excerpt(text) : quoted(text)) +
+              ": expected an integer in [0, 18446744073709551615]");
 }
 
 std::optional<std::uint64_t> optional_seed_option(const cxxopts::ParseResult& args,

@@ -3,7 +3,7 @@
 //
 // Integers on the command line (seeds, counts, sizes) have ONE grammar, whatever the command:
 // an optional '-' followed by decimal digits and nothing else (no '+', spaces, hex, exponent or
-// fraction), within the option's range. Seeds are integers in [0, 2^63 - 1], the range of the
+// fraction), within the option's range. Seeds are integers in [0, 2^64 - 1], the range of the
 // config file's `seed:`, so `--seed -3` is rejected by every command; counts are integers >= 1
 // unless the option's help says 0 means "all" or "auto". Integer options are declared with
 // integer_value() (text, so that tandem, not cxxopts, parses them) and read with integer_option()
@@ -52,7 +52,7 @@ std::optional<long long> optional_integer_option(const cxxopts::ParseResult& arg
                                                  const std::string& name, long long low,
                                                  long long high);
 
-// A seed option (given or defaulted): an integer in [0, 2^63 - 1].
+// A seed option (given or defaulted): an integer in [0, 2^64 - 1], as the config's `seed:`.
 std::uint64_t seed_option(const cxxopts::ParseResult& args, const std::string& name = "seed");
 std::optional<std::uint64_t> optional_seed_option(const cxxopts::ParseResult& args,
                                                   const std::string& name = "seed");

@@ -153,6 +153,8 @@ int cli_train(int argc, char** argv) {
     network = "lenet";
   }
 
+  Doing doing("training " + network + " on " + dataset_name + " (" + std::to_string(train.size()) +
+              " samples)");
   TrainingLoop loop(graph, train, evaluation, training);
   std::cout << "network: " << network << " (" << format_number(graph.total_params()) << " params, "
             << format_number(graph.total_macs()) << " MACs, input "

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <limits>
 #include <sstream>
+#include <unordered_map>
 
 #include "core/constraint.hpp"
 #include "core/text.hpp"
@@ -72,8 +73,7 @@ ExperimentConfig ExperimentConfig::parse(const std::string& text, const std::str
 
   config.name = root.get_string("name");
   if (config.name.empty()) root.at("name").fail("the experiment name must not be empty");
-  config.seed = static_cast<std::uint64_t>(
-      root.get_int_in("seed", 0, 0, std::numeric_limits<long long>::max()));
+  config.seed = root.get_uint64("seed", 0);
   config.space = parse_component(root.at("space"), "space");
   config.strategy = parse_component(root.at("strategy"), "strategy");
 
@@ -96,13 +96,15 @@ ExperimentConfig ExperimentConfig::parse(const std::string& text, const std::str
   } else {
     if (!objectives.is_sequence() || objectives.size() == 0)
       objectives.fail("expected a list of {metric: NAME, direction: maximize|minimize}");
+    std::unordered_map<std::string, std::size_t> objective_of;  // metric -> its first objective
     for (std::size_t i = 0; i < objectives.size(); ++i) {
-      config.objectives.push_back(parse_objective(objectives.element(i)));
-      for (std::size_t j = 0; j < i; ++j)
-        if (config.objectives[j].metric == config.objectives[i].metric)
-          objectives.element(i).at("metric").fail(
-              "metric '" + config.objectives[i].metric + "' is already objective " +
-              std::to_string(j + 1) + "; each metric may be one objective (one direction)");
+      const ConfigNode item = objectives.element(i);
+      config.objectives.push_back(parse_objective(item));
+      const auto [first, inserted] = objective_of.emplace(config.objectives[i].metric, i);
+      if (!inserted)
+        item.at("metric").fail("metric '" + config.objectives[i].metric +
+                               "' is already objective " + std::to_string(first->second + 1) +
+                               "; each metric may be one objective (one direction)");
     }
   }
 

@@ -106,9 +106,11 @@ class HwEvaluator final : public CostReportingEvaluator {
     auto found = cache_.find(*accelerator);
     if (found != cache_.end()) return found->second;
     // Cost models are configured by ConfigNode: the description's YAML, once per accelerator.
+    // Each value the user wrote is reported where it was written (its origin).
+    const AcceleratorDescription full = accelerator->with_defaults(defaults_);
     std::shared_ptr<const hw::CostModel> model = hw::create_cost_model(
-        ConfigNode::parse(accelerator->with_defaults(defaults_).to_yaml(),
-                          "<accelerator of " + space_.to_string(candidate) + ">"));
+        ConfigNode::parse(full.to_yaml(), "<accelerator of " + space_.to_string(candidate) + ">")
+            .with_origins(full.origins()));
     if (cache_.size() > 4096) cache_.clear();
     cache_.emplace(*accelerator, model);
     return model;
@@ -151,8 +153,10 @@ void register_hw_evaluator(EvaluatorRegistry& registry) {
           for (const auto& entry : map) {
             YAML::Emitter value;
             value << YAML::Flow << entry.second;
-            defaults.emplace_back(entry.first.as<std::string>(),
-                                  AcceleratorDescription::Value::yaml(value.c_str()));
+            const std::string key = entry.first.as<std::string>();
+            defaults.emplace_back(key, AcceleratorDescription::Value::yaml(
+                                           value.c_str(),
+                                           std::make_shared<const ConfigNode>(node.at(key))));
           }
         }
         auto evaluator =
@@ -167,6 +171,16 @@ void register_hw_evaluator(EvaluatorRegistry& registry) {
                               "' has no accelerator part; give options.accelerator or "
                               "options.accelerator_file, or use a joint space");
           evaluator->check_accelerator(probe);
+          // Every choice of every decision, one at a time: a bad value (`rows: [8, 8.5]`) is a
+          // config error before the run, not a FAILED trial when a candidate first picks it.
+          const std::vector<Decision>& decisions = context.space.decisions();
+          for (std::size_t d = 0; d < decisions.size(); ++d) {
+            for (std::size_t c = 0; c < decisions[d].choices.size(); ++c) {
+              Candidate variant = probe;
+              variant.decisions[d] = static_cast<int>(c);
+              if (context.space.is_valid(variant)) evaluator->check_accelerator(variant);
+            }
+          }
         }
         return evaluator;
       });

@@ -42,7 +42,7 @@ ProxyEvaluatorOptions read_options(const ConfigNode& options) {
     options.fail("missing key 'proxies': list the zero-cost proxies to report, from " +
                  join(zero_cost_proxy_names(), ", "));
   const ConfigNode list = options.at("proxies");
-  for (const std::string& name : list.as_string_list()) {
+  for (const std::string& name : list.as_distinct_string_list("proxy")) {
     try {
       parsed.proxies.push_back(zero_cost_proxy(name).name);
     } catch (const ConfigError& error) {

@@ -125,7 +125,8 @@ void register_table_evaluator(EvaluatorRegistry& registry) {
         std::filesystem::path path = options.get_string("path");
         if (path.is_relative()) path = std::filesystem::path(context.config_dir) / path;
         std::vector<std::string> metrics;
-        if (options.has("metrics")) metrics = options.at("metrics").as_string_list();
+        if (options.has("metrics"))
+          metrics = options.at("metrics").as_distinct_string_list("metric");
         const std::vector<std::string> tasks = context.space.task_names();
         std::string task = options.get_string("task", "");
         if (options.has("task") && tasks.empty())

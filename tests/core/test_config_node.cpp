@@ -1,7 +1,12 @@
-// ConfigNode: typed access and one-line errors carrying file:line:column, key path and suggestions.
+// ConfigNode: typed access and one-line errors carrying file:line:column, key path and suggestions;
+// the edges of user input (an unclosed quote, CR line breaks, seeds up to 2^64 - 1, a value listed
+// twice, values reported where the user wrote them, a 200 KB value quoted as a short excerpt).
 #include <doctest/doctest.h>
 
+#include <functional>
+
 #include "core/config_node.hpp"
+#include "core/error.hpp"
 #include "core/registry.hpp"
 #include "core/text.hpp"
 
@@ -136,4 +141,92 @@ TEST_CASE("edit distance and suggestions") {
   CHECK(edit_distance("", "abc") == 3);
   CHECK(closest_match("populaton", {"population", "sample_size"}) == "population");
   CHECK(closest_match("zzz", {"population", "sample_size"}).empty());
+}
+
+TEST_CASE("config input: an unclosed quote is malformed YAML at the quote") {
+  // yaml-cpp reads an unclosed quote to the end of the text, so the config looked like one key.
+  const std::string text = "name: \"good\nseed: 1\nspace: {name: nb201}\n";
+  const std::string message = error_of([&] { ConfigNode::parse(text, "q.yaml"); });
+  CHECK(message.rfind("q.yaml:1:7: malformed YAML: ", 0) == 0);
+  CHECK(message.find("never closed") != std::string::npos);
+  const std::string single = error_of([] { ConfigNode::parse("a: 'it''s\nb: 1\n", "s.yaml"); });
+  CHECK(single.rfind("s.yaml:1:4: malformed YAML", 0) == 0);
+  // Closed quotes, escapes and quoted keys stay valid.
+  const ConfigNode ok =
+      ConfigNode::parse("\"a\": \"x \\\" y\"\nb: 'it''s'\nc: |\n  \"line\n", "ok.yaml");
+  CHECK(ok.get_string("a") == "x \" y");
+  CHECK(ok.get_string("b") == "it's");
+  CHECK(ok.get_string("c") == "\"line\n");
+}
+
+TEST_CASE("config input: a lone CR is a line break, as YAML 1.2 says") {
+  const ConfigNode cr = ConfigNode::parse("name: x\rseed: 3\rlist:\r  - a\r  - b\r", "cr.yaml");
+  CHECK(cr.get_string("name") == "x");
+  CHECK(cr.get_int("seed") == 3);
+  CHECK(cr.at("list").as_string_list() == std::vector<std::string>{"a", "b"});
+  // Line numbers count CR breaks like LF ones.
+  CHECK(error_of([&] { cr.get_int("name"); }) == "cr.yaml:1:7: 'name': expected an integer, got 'x'");
+  const ConfigNode crlf = ConfigNode::parse("a: 1\r\nb: two\r\n", "crlf.yaml");
+  CHECK(error_of([&] { crlf.get_int("b"); }) == "crlf.yaml:2:4: 'b': expected an integer, got 'two'");
+}
+
+TEST_CASE("config input: seeds are integers in [0, 2^64 - 1]") {
+  const ConfigNode root = ConfigNode::parse(
+      "max: 18446744073709551615\nbig: 9223372036854775808\nover: 18446744073709551616\n"
+      "minus: -1\n",
+      "s.yaml");
+  CHECK(root.get_uint64("max", 0) == 18446744073709551615ULL);
+  CHECK(root.get_uint64("big", 0) == 9223372036854775808ULL);
+  CHECK(root.get_uint64("absent", 7) == 7);
+  CHECK(error_of([&] { root.get_uint64("over", 0); }) ==
+        "s.yaml:3:7: 'over': expected an integer in [0, 18446744073709551615], got "
+        "'18446744073709551616'");
+  CHECK(error_of([&] { root.get_uint64("minus", 0); }).find("got '-1'") != std::string::npos);
+  CHECK(parse_unsigned_decimal("0") == 0u);
+  CHECK_FALSE(parse_unsigned_decimal("+1"));
+  CHECK_FALSE(parse_unsigned_decimal(" 1"));
+  CHECK_FALSE(parse_unsigned_decimal(""));
+}
+
+TEST_CASE("config input: a list that names a value twice is refused at the second") {
+  const ConfigNode root = ConfigNode::parse("m: [a, b, a]\nc: 'x, y, x'\nok: [a, b]\n", "d.yaml");
+  CHECK(error_of([&] { root.at("m").as_distinct_string_list("metric"); }) ==
+        "d.yaml:1:11: 'm[2]': metric 'a' is listed twice (first as item 1 of the list); give each "
+        "metric once");
+  const std::string scalar = error_of([&] { root.at("c").as_distinct_string_list("proxy"); });
+  CHECK(scalar.rfind("d.yaml:2:4: 'c': proxy 'x' is listed twice", 0) == 0);
+  CHECK(root.at("ok").as_distinct_string_list("metric") == std::vector<std::string>{"a", "b"});
+}
+
+TEST_CASE("config input: with_origins reports a value where the user wrote it") {
+  const ConfigNode user = ConfigNode::parse("space:\n  rows: [8.5]\n", "exp.yaml");
+  const ConfigNode rows = user.at("space").at("rows").element(0);
+  const ConfigNode assembled =
+      ConfigNode::parse("{model: systolic, rows: 8.5, cols: x}", "<accelerator>")
+          .with_origins({{"rows", rows}});
+  CHECK(error_of([&] { assembled.get_int("rows"); }) ==
+        "exp.yaml:2:10: 'space.rows[0]': expected an integer, got '8.5'");
+  // A key without an origin is still reported in the assembled text.
+  CHECK(error_of([&] { assembled.get_int("cols"); }).rfind("<accelerator>:1:", 0) == 0);
+  CHECK(assembled.get_string("model") == "systolic");
+}
+
+TEST_CASE("errors quote at most a short excerpt of a huge value") {
+  const std::string huge(200000, 'x');
+  const std::string message = Error("got '" + huge + "', expected a number").what();
+  CHECK(message.size() < 200);
+  CHECK(message.find("(200000 characters)") != std::string::npos);
+  CHECK(message.rfind("got '" + std::string(kQuoteLimit, 'x') + "\u2026'", 0) == 0);
+  CHECK(message.find("expected a number") != std::string::npos);
+  // Short values, and a message quoted again, stay exactly as written.
+  CHECK(std::string(Error("got 'abc', expected a number").what()) == "got 'abc', expected a number");
+  CHECK(std::string(Error(std::string("outer: ") + message).what()) == "outer: " + message);
+  CHECK(quoted(huge).size() < 120);
+  // A UTF-8 character is never cut in half.
+  std::string e_acute;
+  for (int i = 0; i < 150; ++i) e_acute += "\xC3\xA9";
+  const std::string cut = quoted(e_acute);
+  CHECK(cut.find("\xC3\xA9\xE2\x80\xA6") != std::string::npos);
+  const ConfigNode root = ConfigNode::parse("n: " + huge + "\n", "big.yaml");
+  CHECK(error_of([&] { root.get_int("n"); }).size() < 200);
 }

@@ -179,6 +179,15 @@ TEST_CASE("unusable locations give one clear line naming the path") {
   }
 }
 
+TEST_CASE("a folder that takes no new files is named with the real cause") {
+  // /proc takes no new files even for root; SQLite's own message was its read-only retry's
+  // "No such file or directory", naming neither the folder nor that it is not writable.
+  const std::string inside = "/proc/tandem-test-trials.db";
+  const std::string message = message_of([&] { TrialStore store(inside); });
+  CHECK(message.find("'" + inside + "'") != std::string::npos);
+  CHECK(message.find("directory '/proc' is not writable") != std::string::npos);
+}
+
 TEST_CASE("read-only mode never writes the database file") {
   TempDir dir;
   std::string path = dir.file("trials.db");

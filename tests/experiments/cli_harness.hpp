@@ -56,9 +56,8 @@ inline std::string shell_quote(const std::string& text) {
   return quoted + "'";
 }
 
-// Runs `tandem ARGS` through the shell; ARGS must be shell-quoted by the caller (shell_quote).
-inline CommandResult run_tandem(const std::string& args, bool stderr_only = false) {
-  std::string command = "'" + tandem_binary() + "' " + args + (stderr_only ? " 2>&1 >/dev/null" : " 2>&1");
+// Runs a shell command line as it is (its own redirections included) and captures stdout.
+inline CommandResult run_shell(const std::string& command) {
   CommandResult result;
   FILE* pipe = popen(command.c_str(), "r");
   std::array<char, 4096> buffer;
@@ -68,6 +67,19 @@ inline CommandResult run_tandem(const std::string& args, bool stderr_only = fals
   int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return result;
+}
+
+// Runs `tandem ARGS` through the shell; ARGS must be shell-quoted by the caller (shell_quote).
+inline CommandResult run_tandem(const std::string& args, bool stderr_only = false) {
+  return run_shell("'" + tandem_binary() + "' " + args +
+                   (stderr_only ? " 2>&1 >/dev/null" : " 2>&1"));
+}
+
+// Runs `tandem ARGS` under the shell limits `limits` ("ulimit -f 64", "ulimit -v 200000"), set in
+// a child shell so they bind tandem alone; stdout and stderr together.
+inline CommandResult run_tandem_limited(const std::string& limits, const std::string& args) {
+  const std::string inner = limits + "; exec '" + tandem_binary() + "' " + args + " 2>&1";
+  return run_shell("bash -c " + shell_quote(inner) + " 2>&1");
 }
 
 // Starts `tandem args...` in the background, its output thrown away; returns its process id.

@@ -119,6 +119,32 @@ TEST_CASE("gunzip round-trips a megabyte and reports truncation and corruption")
         "/nonexistent/tandem/file.gz: cannot open the file (does it exist?)");
 }
 
+TEST_CASE("gunzip stops a gzip bomb at its bound, naming the file") {
+  const std::string zeros(1 << 20, '\0');  // 1 MiB of zeros: about 1 KiB compressed
+  const std::string gz = gzip(zeros);
+  CHECK(gunzip(gz, "ok.gz", {}, 1 << 20) == zeros);
+  const std::string capped = error_of([&] { gunzip(gz, "bomb.gz", {}, 1 << 18); });
+  CHECK(capped.rfind("bomb.gz: the gzip data inflates to more than 262144 bytes", 0) == 0);
+  // A header that announces 100 bytes bounds the output near that, whatever the cap.
+  const ExpectedSize announces_100 = [](std::string_view head) -> std::optional<std::uint64_t> {
+    if (head.size() < 4) return std::nullopt;
+    return 100;
+  };
+  const std::string announced = error_of([&] { gunzip(gz, "idx.gz", announces_100); });
+  CHECK(announced.rfind("idx.gz: the gzip data inflates to more than", 0) == 0);
+  CHECK(announced.find("beyond the 100 bytes its header announces") != std::string::npos);
+  // An IDX file whose header announces two 2x3 images, followed by 1 MiB more, is refused while
+  // inflating, before the reader sees the extra bytes.
+  const fs::path dir = scratch("idx_bomb");
+  write(dir / "images.gz", gzip(idx_images() + zeros));
+  write(dir / "labels", idx_labels());
+  const std::string idx =
+      error_of([&] { read_idx((dir / "images.gz").string(), (dir / "labels").string(), 10, "b"); });
+  CHECK(idx.rfind((dir / "images.gz").string() + ": the gzip data inflates to more than", 0) == 0);
+  CHECK(idx.find("beyond the 28 bytes its header announces") != std::string::npos);
+  fs::remove_all(dir);
+}
+
 TEST_CASE("IDX images and labels from hand-made bytes") {
   Dataset data = parse_idx(idx_images(), "img", idx_labels(), "lbl", 10, "tiny");
   CHECK(data.size() == 2);

@@ -1,5 +1,5 @@
 // Integers on the command line: one grammar and one error format for every command
-// (experiments/cli/cli_options.hpp). Seeds are integers in [0, 2^63 - 1] in every command, so
+// (experiments/cli/cli_options.hpp). Seeds are integers in [0, 2^64 - 1] in every command, so
 // `predict eval --seed -3` and `proxy --seed -3` are rejected alike; a bad value is one line with
 // the command's prefix printed once.
 #include <doctest/doctest.h>
@@ -65,19 +65,19 @@ TEST_CASE("--seed -3 is rejected alike by every command, the prefix printed once
           "--seed -3",
       true);
   CHECK(predict.exit_code != 0);
-  CHECK(predict.output == "tandem predict: error: --seed -3: expected an integer >= 0\n");
+  CHECK(predict.output == "tandem predict: error: --seed -3: expected an integer in [0, 18446744073709551615]\n");
 
   const CommandResult proxy = run_tandem(
       "proxy --space nb201 --arch '|nor_conv_3x3~0|+|nor_conv_3x3~0|nor_conv_3x3~1|+|skip_connect~0|"
       "nor_conv_3x3~1|nor_conv_3x3~2|' --proxies params --seed -3",
       true);
   CHECK(proxy.exit_code != 0);
-  CHECK(proxy.output == "tandem proxy: error: --seed -3: expected an integer >= 0\n");
+  CHECK(proxy.output == "tandem proxy: error: --seed -3: expected an integer in [0, 18446744073709551615]\n");
   CHECK(occurrences(proxy.output, "tandem proxy") == 1);
 
   const CommandResult word =
       run_tandem("proxy --space nb201 --arch x --proxies params --seed x", true);
-  CHECK(word.output == "tandem proxy: error: --seed 'x': expected an integer >= 0\n");
+  CHECK(word.output == "tandem proxy: error: --seed 'x': expected an integer in [0, 18446744073709551615]\n");
 }
 
 TEST_CASE("counts share the grammar: run --trials, trials --top") {

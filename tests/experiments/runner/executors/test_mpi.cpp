@@ -30,17 +30,6 @@ std::string mpirun(int ranks) {
          "mpirun --oversubscribe --enable-recovery -np " + std::to_string(ranks) + " ";
 }
 
-CommandResult run_shell(const std::string& command) {
-  CommandResult result;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  char buffer[4096];
-  std::size_t n;
-  while ((n = std::fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  int status = pclose(pipe);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
-
 // Starts `command` in the background (output to `log`); returns its pid.
 pid_t spawn(const std::string& command, const std::string& log) {
   pid_t pid = fork();
@@ -188,7 +177,7 @@ TEST_CASE("mpirun -np 3 --mpi stores the same trials as a sequential run (random
   TempDir dir;
   std::string config = dir.write("exp.yaml", synthetic_config("mpi", "random", 0.02));
   auto distributed = run_shell(mpirun(3) + "'" + tandem_binary() + "' run '" + config + "' --db '" +
-                               dir.file("mpi.db") + "' --quiet --mpi --trials 20");
+                               dir.file("mpi.db") + "' --quiet --mpi --trials 20 2>&1");
   REQUIRE_MESSAGE(distributed.exit_code == 0, distributed.output);
   auto sequential = run_tandem("run '" + config + "' --db '" + dir.file("seq.db") +
                                "' --quiet --trials 20");
@@ -266,7 +255,7 @@ TEST_CASE("ranks with different configs are refused in one line") {
   auto result = run_shell("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun "
                           "--oversubscribe -np 1 '" + tandem_binary() + "' run '" + a + "' --db '" +
                           db + "' --quiet --mpi : -np 1 '" + tandem_binary() + "' run '" + b +
-                          "' --db '" + db + "' --quiet --mpi");
+                          "' --db '" + db + "' --quiet --mpi 2>&1");
   CHECK(result.exit_code != 0);
   int tandem_lines = 0;
   for (const auto& line : result.lines()) {
