@@ -27,14 +27,19 @@ class OutputBound {
       : source_(source), expected_(expected), limit_(limit) {}
 
   void check(const std::string& out) {
-    if (expected_ && !announced_) {
-      announced_ = expected_(out);
-      if (announced_ && *announced_ + kSlack < limit_) limit_ = *announced_ + kSlack;
+    if (expected_ && !known_) {
+      // A plain value and flag rather than std::optional: GCC 12 warns (maybe-uninitialized) on
+      // the optional's payload here although it is only read when set.
+      if (std::optional<std::uint64_t> size = expected_(out)) {
+        known_ = true;
+        announced_ = *size;
+        if (announced_ + kSlack < limit_) limit_ = announced_ + kSlack;
+      }
     }
     if (out.size() <= limit_) return;
     throw ParseError(source_ + ": the gzip data inflates to more than " +
                      std::to_string(limit_) + " bytes, " +
-                     (announced_ ? "beyond the " + std::to_string(*announced_) +
+                     (known_ ? "beyond the " + std::to_string(announced_) +
                                        " bytes its header announces"
                                  : std::string("the most tandem reads from one data file")) +
                      " (a corrupt file or a gzip bomb)");
@@ -45,7 +50,8 @@ class OutputBound {
   const std::string& source_;
   const ExpectedSize& expected_;
   std::uint64_t limit_;
-  std::optional<std::uint64_t> announced_;
+  bool known_ = false;             // the header announced a size
+  std::uint64_t announced_ = 0;    // that size
 };
 
 }  // namespace

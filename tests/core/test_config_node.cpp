@@ -97,9 +97,8 @@ TEST_CASE("malformed flow text that hung the YAML reader ends with one line") {
 // Found by fuzz_config: yaml-cpp names a bad escape by the character itself, a line break
 // included, which made the error two lines.
 TEST_CASE("a bad escape in a quoted string is reported on one line") {
-  auto carriage = error_of([] { ConfigNode::parse("a: \"\\\r\"\n", "e.yaml"); });
-  CHECK(carriage.find("unknown escape character: \\r") != std::string::npos);
-  CHECK(carriage.find('\r') == std::string::npos);
+  // A lone CR is a line break (YAML 1.2), so backslash-CR is an escaped line break, not an error.
+  CHECK(error_of([] { ConfigNode::parse("a: \"\\\r\"\n", "e.yaml"); }).empty());
   auto control = error_of([] { ConfigNode::parse("a: \"\\\x01\"\n", "e.yaml"); });
   CHECK(control.find("unknown escape character: \\x01") != std::string::npos);
 }
