@@ -50,7 +50,9 @@ class AcceleratorDescription {
       return Value{Kind::yaml, std::move(text), {}, std::move(origin)};
     }
     std::string to_yaml() const;
-    auto operator<=>(const Value& other) const {
+    // The return type is spelled out: an `auto` one is deduced only once the enclosing class is
+    // complete, too late for AcceleratorDescription's defaulted <=> below (clang deletes it).
+    std::strong_ordering operator<=>(const Value& other) const {
       return std::tie(kind, text, maps) <=> std::tie(other.kind, other.text, other.maps);
     }
     bool operator==(const Value& other) const {
