@@ -67,25 +67,29 @@ ConfigNode ConfigNode::load_file(const std::string& path) {
 namespace {
 
 // yaml-cpp keeps both entries of a key written twice in one mapping and lookups see the first,
-// so `seed: 0` then `seed: 1` would silently run with seed 0: refuse it, naming both lines.
-void reject_duplicate_keys(const YAML::Node& node, const std::string& source, int depth) {
+// so `seed: 0` then `seed: 1` would silently run with seed 0: refuse it, naming both lines. Keys
+// are names: a complex key (`? [a, b]`, `? {a: 1}`) or an empty one is refused here too, at its
+// line, rather than failing inside yaml-cpp when a key is read as text.
+void reject_bad_keys(const YAML::Node& node, const std::string& source, int depth) {
   if (depth > 256) throw ConfigError(mark_text(source, node.Mark()) + ": YAML nested too deeply");
   if (node.IsSequence()) {
-    for (const auto& element : node) reject_duplicate_keys(element, source, depth + 1);
+    for (const auto& element : node) reject_bad_keys(element, source, depth + 1);
     return;
   }
   if (!node.IsMap()) return;
   std::map<std::string, YAML::Mark> seen;
   for (const auto& entry : node) {
-    if (entry.first.IsScalar()) {
-      const std::string key = entry.first.Scalar();
-      auto [first, inserted] = seen.emplace(key, entry.first.Mark());
-      if (!inserted)
-        throw ConfigError(mark_text(source, entry.first.Mark()) + ": key '" + one_line(key) +
-                          "' appears twice in one mapping (first at line " +
-                          std::to_string(first->second.line + 1) + "); give it once");
-    }
-    reject_duplicate_keys(entry.second, source, depth + 1);
+    if (!entry.first.IsScalar())
+      throw ConfigError(mark_text(source, entry.first.Mark()) + ": a mapping key must be a name, " +
+                        (entry.first.IsNull() ? std::string("not empty or null")
+                                              : std::string("not a list or a mapping")));
+    const std::string key = entry.first.Scalar();
+    auto [first, inserted] = seen.emplace(key, entry.first.Mark());
+    if (!inserted)
+      throw ConfigError(mark_text(source, entry.first.Mark()) + ": key '" + one_line(key) +
+                        "' appears twice in one mapping (first at line " +
+                        std::to_string(first->second.line + 1) + "); give it once");
+    reject_bad_keys(entry.second, source, depth + 1);
   }
 }
 
@@ -166,7 +170,7 @@ void reject_unclosed_quote(const YAML::Node& scalar, const std::string& text,
 // Every quoted scalar, key or value, under `node` is closed.
 void reject_unclosed_quotes(const YAML::Node& node, const std::string& text,
                             const std::string& source, int depth) {
-  if (depth > 256) return;  // reject_duplicate_keys has refused it already
+  if (depth > 256) return;  // reject_bad_keys has refused it already
   if (node.IsScalar()) reject_unclosed_quote(node, text, source);
   if (node.IsSequence())
     for (const auto& element : node) reject_unclosed_quotes(element, text, source, depth + 1);
@@ -204,7 +208,7 @@ ConfigNode ConfigNode::parse(const std::string& original, const std::string& sou
       throw ConfigError(mark_text(source, documents[1]) +
                         ": a second YAML document (after '---'); a config is one document");
     auto node = std::make_unique<YAML::Node>(documents.empty() ? YAML::Node() : YAML::Load(text));
-    reject_duplicate_keys(*node, source, 0);
+    reject_bad_keys(*node, source, 0);
     reject_unclosed_quotes(*node, text, source, 0);
     return ConfigNode(std::make_shared<const std::string>(source), std::move(node), "",
                       source);

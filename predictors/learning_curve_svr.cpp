@@ -169,6 +169,7 @@ LearningCurveSvr::~LearningCurveSvr() = default;
 Eigen::RowVectorXd LearningCurveSvr::features(const Eigen::RowVectorXd& architecture,
                                               const std::vector<double>& curve) const {
   const Eigen::RowVectorXd series = learning_curve_features(curve, options_.curve_features);
+  if (architecture.size() == 0) return series;
   Eigen::RowVectorXd row(architecture.size() + series.size());
   row << architecture, series;
   return row;
@@ -188,8 +189,14 @@ void LearningCurveSvr::fit(const Eigen::MatrixXd& architecture, const Eigen::Mat
     throw ConfigError("learning-curve SVR: " + std::to_string(n) +
                       " training curves; needs at least " + std::to_string(needed));
   if (curves.cols() < 1) throw ConfigError("learning-curve SVR: curves need at least one point");
+  // Row i of the architecture features. With no feature columns (a pruner that has only curves)
+  // the matrix holds no storage, and Eigen's row() would offset a null pointer.
+  auto architecture_row = [&](Eigen::Index i) -> Eigen::RowVectorXd {
+    if (architecture.cols() == 0) return Eigen::RowVectorXd();
+    return architecture.row(i);
+  };
   for (Eigen::Index i = 0; i < n; ++i) {
-    if (!curves.row(i).allFinite() || !architecture.row(i).allFinite() ||
+    if (!curves.row(i).allFinite() || !architecture_row(i).allFinite() ||
         !std::isfinite(targets[i]))
       throw ConfigError("learning-curve SVR: training row " + std::to_string(i) +
                         " holds a NaN or infinite value");
@@ -201,7 +208,7 @@ void LearningCurveSvr::fit(const Eigen::MatrixXd& architecture, const Eigen::Mat
   for (Eigen::Index i = 0; i < n; ++i) {
     std::vector<double> curve;
     for (Eigen::Index t = 0; t < curves.cols(); ++t) curve.push_back(curves(i, t));
-    const Eigen::RowVectorXd row = features(architecture.row(i), curve);
+    const Eigen::RowVectorXd row = features(architecture_row(i), curve);
     if (x.cols() == 0) x.resize(n, row.size());
     x.row(i) = row;
   }

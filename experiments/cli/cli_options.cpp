@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cmath>
+#include <cstdlib>
 #include <iostream>
 
 #include "core/error.hpp"
@@ -93,6 +95,31 @@ std::optional<long long> optional_integer_option(const cxxopts::ParseResult& arg
                                                  long long high) {
   if (args.count(name) == 0) return std::nullopt;
   return integer_option(args, name, low, high);
+}
+
+std::shared_ptr<cxxopts::Value> number_value(const std::string& default_value) {
+  return integer_value(default_value);  // text as well: tandem parses it
+}
+
+double number_option(const cxxopts::ParseResult& args, const std::string& name,
+                     const std::string& expected) {
+  const std::string text = args[name].as<std::string>();
+  // strtod alone would take leading blanks, hex floats, "nan" and "inf".
+  const bool plain = !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) ||
+                                       text[0] == '-' || text[0] == '.') &&
+                     text.find_first_of("xXpP") == std::string::npos;
+  char* end = nullptr;
+  const double value = plain ? std::strtod(text.c_str(), &end) : 0.0;
+  if (!plain || end != text.c_str() + text.size() || !std::isfinite(value))
+    throw Error("--" + name + " " + quoted(text) + ": expected " + expected);
+  return value;
+}
+
+std::optional<double> optional_number_option(const cxxopts::ParseResult& args,
+                                             const std::string& name,
+                                             const std::string& expected) {
+  if (args.count(name) == 0) return std::nullopt;
+  return number_option(args, name, expected);
 }
 
 std::uint64_t seed_option(const cxxopts::ParseResult& args, const std::string& name) {

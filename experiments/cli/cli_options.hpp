@@ -10,6 +10,11 @@
 // or seed_option(). A bad value is one Error, "--NAME VALUE: expected an integer in [LOW, HIGH]"
 // (">= LOW" when there is no upper bound; a value that is not an integer is quoted), which the CLI
 // prints once after its "tandem COMMAND: error: " prefix.
+//
+// Real numbers (rates, fractions, seconds) are declared with number_value() and read with
+// number_option(): decimal or exponent notation ("0.5", "1e-3") read whole, finite. Anything else
+// is one Error, "--NAME 'TEXT': expected WHAT" (WHAT defaults to "a number"); ranges are checked by
+// the command, which names them with the same WHAT.
 #pragma once
 
 #include <cxxopts.hpp>
@@ -51,6 +56,17 @@ long long integer_option(const cxxopts::ParseResult& args, const std::string& na
 std::optional<long long> optional_integer_option(const cxxopts::ParseResult& args,
                                                  const std::string& name, long long low,
                                                  long long high);
+
+// The cxxopts value of a real-number option, optionally with a default ("0.01").
+std::shared_ptr<cxxopts::Value> number_value(const std::string& default_value = "");
+
+// The value of real-number option `name` (without dashes), given or defaulted.
+double number_option(const cxxopts::ParseResult& args, const std::string& name,
+                     const std::string& expected = "a number");
+// The same for an option without a default: nullopt when it was not given.
+std::optional<double> optional_number_option(const cxxopts::ParseResult& args,
+                                             const std::string& name,
+                                             const std::string& expected = "a number");
 
 // A seed option (given or defaulted): an integer in [0, 2^64 - 1], as the config's `seed:`.
 std::uint64_t seed_option(const cxxopts::ParseResult& args, const std::string& name = "seed");

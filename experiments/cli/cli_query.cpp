@@ -16,7 +16,7 @@ int cli_query(int argc, char** argv) {
   cxxopts::Options options(argv[0], "Run one read-only SQL statement (docs/database.md).");
   options.add_options()("format", "table, csv or json",
                         cxxopts::value<std::string>()->default_value("table"))(
-      "timeout", "seconds the statement may run (default 30)", cxxopts::value<double>())(
+      "timeout", "seconds the statement may run (default 30)", number_value())(
       "max-mb", "megabytes of result, or of any one value it builds (default 256)",
       integer_value());
   cxxopts::ParseResult args;
@@ -24,11 +24,11 @@ int cli_query(int argc, char** argv) {
   std::string format = args["format"].as<std::string>();
   check_output_format(format);
   QueryLimits limits;
-  if (args.count("timeout")) {
-    limits.seconds = args["timeout"].as<double>();
+  const std::string seconds_range = "seconds in (0, 86400]";
+  if (auto seconds = optional_number_option(args, "timeout", seconds_range)) {
+    limits.seconds = *seconds;
     if (!(limits.seconds > 0) || limits.seconds > 86400)
-      throw Error("--timeout " + format_number(limits.seconds) +
-                  ": expected seconds in (0, 86400]");
+      throw Error("--timeout " + format_number(limits.seconds) + ": expected " + seconds_range);
   }
   if (auto megabytes = optional_integer_option(args, "max-mb", 1, 4096))
     limits.max_bytes = static_cast<std::size_t>(*megabytes) << 20;

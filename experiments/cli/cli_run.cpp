@@ -68,7 +68,7 @@ int cli_run(int argc, char** argv) {
       "mpi", "distributed run under mpirun: rank 0 coordinates, the other ranks evaluate")(
       "heartbeat-timeout",
       "with --mpi: seconds without a heartbeat before a busy rank is declared lost (default 60)",
-      cxxopts::value<double>());
+      number_value());
   cxxopts::ParseResult args;
   if (!parse_command_line(options, argc, argv, {"CONFIG"}, args)) return 0;
 
@@ -80,11 +80,11 @@ int cli_run(int argc, char** argv) {
     run.workers = static_cast<std::size_t>(*workers);
   const bool mpi = args.count("mpi") > 0;
   MpiOptions mpi_options;
-  if (args.count("heartbeat-timeout")) {
-    double timeout = args["heartbeat-timeout"].as<double>();
+  const std::string seconds_range = "seconds in (0, 86400]";
+  if (auto given = optional_number_option(args, "heartbeat-timeout", seconds_range)) {
+    const double timeout = *given;
     if (!(timeout > 0) || timeout > 86400)
-      throw Error("--heartbeat-timeout " + format_number(timeout) +
-                  ": expected seconds in (0, 86400]");
+      throw Error("--heartbeat-timeout " + format_number(timeout) + ": expected " + seconds_range);
     if (!mpi) throw Error("--heartbeat-timeout applies to --mpi runs only");
     mpi_options.heartbeat_timeout = timeout;
   }

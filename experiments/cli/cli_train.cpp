@@ -56,16 +56,16 @@ int cli_train(int argc, char** argv) {
       integer_value())(
       "epochs", "epochs", integer_value("1"))(
       "batch", "batch size", integer_value("128"))(
-      "lr", "learning rate", cxxopts::value<double>()->default_value("0.01"))(
-      "momentum", "SGD momentum", cxxopts::value<double>()->default_value("0.9"))(
+      "lr", "learning rate", number_value("0.01"))(
+      "momentum", "SGD momentum", number_value("0.9"))(
       "nesterov", "Nesterov momentum (SGD)")("weight-decay", "weight decay",
-                                             cxxopts::value<double>()->default_value("0"))(
+                                             number_value("0"))(
       "optimizer", "sgd, adam or adamw", cxxopts::value<std::string>()->default_value("sgd"))(
       "schedule", "constant, cosine or step",
       cxxopts::value<std::string>()->default_value("constant"))(
-      "warmup", "linear warm-up epochs", cxxopts::value<double>()->default_value("0"))(
+      "warmup", "linear warm-up epochs", number_value("0"))(
       "validation", "hold out this fraction of the training data for evaluation",
-      cxxopts::value<double>())("crop-padding", "random crop with this zero padding",
+      number_value())("crop-padding", "random crop with this zero padding",
                                 integer_value("0"))(
       "flip", "random horizontal flips")("seed", "random seed", integer_value("0"))(
       "threads", "threads (0 = all cores)", integer_value("0"))(
@@ -90,13 +90,13 @@ int cli_train(int argc, char** argv) {
   training.epochs = static_cast<int>(integer_option(args, "epochs", 1, INT_MAX));
   training.batch_size = static_cast<int>(integer_option(args, "batch", 1, INT_MAX));
   training.optimizer.name = args["optimizer"].as<std::string>();
-  training.optimizer.learning_rate = args["lr"].as<double>();
+  training.optimizer.learning_rate = number_option(args, "lr");
   training.optimizer.momentum =
-      training.optimizer.name == "sgd" ? args["momentum"].as<double>() : 0;
+      training.optimizer.name == "sgd" ? number_option(args, "momentum") : 0;
   training.optimizer.nesterov = args.count("nesterov") > 0;
-  training.optimizer.weight_decay = args["weight-decay"].as<double>();
+  training.optimizer.weight_decay = number_option(args, "weight-decay");
   training.schedule.name = args["schedule"].as<std::string>();
-  training.schedule.warmup_epochs = args["warmup"].as<double>();
+  training.schedule.warmup_epochs = number_option(args, "warmup");
   training.augment.crop_padding =
       static_cast<int>(integer_option(args, "crop-padding", 0, INT_MAX));
   training.augment.horizontal_flip = args.count("flip") > 0;
@@ -116,7 +116,7 @@ int cli_train(int argc, char** argv) {
   std::string evaluation_name;
   const bool hold_out = args.count("validation") || !splits.test;
   if (hold_out) {
-    const double fraction = args.count("validation") ? args["validation"].as<double>() : 0.2;
+    const double fraction = optional_number_option(args, "validation").value_or(0.2);
     Rng rng = Rng(training.seed).derive(0x73706c6974);  // "split"
     auto parts = split_dataset(splits.train, fraction, rng);
     train = std::move(parts.first);

@@ -78,6 +78,20 @@ TEST_CASE("a key written twice in one mapping is refused with both lines") {
   CHECK_NOTHROW(ConfigNode::parse("a: {name: 1}\nb: {name: 2}\n", "ok.yaml"));
 }
 
+TEST_CASE("a key that is a list a mapping or empty is refused at its line") {
+  // Found by fuzz_accelerator: yaml-cpp parses these, and reading the key as a name then threw
+  // yaml-cpp's own exception out of check_keys.
+  auto as_list = error_of([] {
+    ConfigNode::parse("model: systolic\n? - {rows: 8}\n: 3\n", "k.yaml").check_keys({"model"});
+  });
+  CHECK(as_list == "k.yaml:2:3: a mapping key must be a name, not a list or a mapping");
+  auto as_map = error_of([] { ConfigNode::parse("a: {? {b: 1} : 2}\n", "m.yaml"); });
+  CHECK(as_map == "m.yaml:1:7: a mapping key must be a name, not a list or a mapping");
+  auto empty = error_of([] { ConfigNode::parse("space:\n  : 4\n", "e.yaml"); });
+  CHECK(empty.rfind("e.yaml:2:", 0) == 0);
+  CHECK(empty.find("a mapping key must be a name, not empty or null") != std::string::npos);
+}
+
 TEST_CASE("a second YAML document is refused, not ignored") {
   auto message = error_of([] { ConfigNode::parse("name: x\n---\nname: y\n", "two.yaml"); });
   CHECK(message == "two.yaml:3:1: a second YAML document (after '---'); a config is one document");

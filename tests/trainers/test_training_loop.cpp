@@ -150,7 +150,10 @@ TEST_CASE("a finite loss above divergence_loss also counts as divergence") {
 
 TEST_CASE("a checkpoint resumes training exactly where it stopped") {
   Rng rng(0);
-  auto [train, validation] = split_dataset(digits(), 0.2, rng);
+  // Not a structured binding: a lambda below uses both, and clang 14 cannot capture a binding.
+  const std::pair<Dataset, Dataset> split = split_dataset(digits(), 0.2, rng);
+  const Dataset& train = split.first;
+  const Dataset& validation = split.second;
   TrainingOptions options = quick_options();
   options.schedule.name = "cosine";
   options.augment.horizontal_flip = true;  // the data RNG matters

@@ -140,6 +140,24 @@ TEST_CASE("query is read-only - bad command-line values are one line") {
   std::string before = fingerprint(db);
   expect_one_line_error("query '" + db + "' 'DELETE FROM trials'", "read-only");
   CHECK(fingerprint(db) == before);
+  const std::string select = "query '" + db + "' 'SELECT 1'";
+  expect_one_line_error(select + " --timeout 0", "--timeout 0: expected seconds in (0, 86400]");
+  expect_one_line_error(select + " --timeout -3", "--timeout -3: expected seconds in (0, 86400]");
+  expect_one_line_error(select + " --timeout nan",
+                        "--timeout 'nan': expected seconds in (0, 86400]");
+  expect_one_line_error(select + " --timeout 90000",
+                        "--timeout 90000: expected seconds in (0, 86400]");
+  expect_one_line_error(select + " --timeout soon",
+                        "--timeout 'soon': expected seconds in (0, 86400]");
+  expect_one_line_error(select + " --timeout ' 5'", "--timeout ' 5': expected seconds");
+  expect_one_line_error(select + " --max-mb 0", "--max-mb 0: expected an integer in [1, 4096]");
+  expect_one_line_error(select + " --max-mb 5000", "--max-mb 5000: expected an integer in [1, 4096]");
+  // Every real-number option names itself when its value is not a number.
+  expect_one_line_error("train --workload lenet --dataset digits --lr fast",
+                        "--lr 'fast': expected a number");
+  expect_one_line_error("train --workload lenet --dataset digits --validation 0x1p-2",
+                        "--validation '0x1p-2': expected a number");
+  CHECK(fingerprint(db) == before);
   expect_one_line_error("trials '" + db + "' --format xml", "unknown output format 'xml'");
   expect_one_line_error("show '" + db + "' 99", "has no trial #99");
   expect_one_line_error("run '" + good + "' --db '" + db + "' --trials 0", "--trials 0");

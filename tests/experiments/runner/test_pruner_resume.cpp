@@ -95,8 +95,11 @@ struct TwoRuns {
   // (the re-run), 4-3.
   void check_same_decisions() {
     const std::vector<std::pair<int, int>> counterparts = {{0, 0}, {1, 1}, {3, 2}, {4, 3}};
-    for (const auto& [resumed_number, whole_number] : counterparts)
+    for (const auto& pair : counterparts)
       for (int step = 1; step <= 3; ++step) {
+        // Not a structured binding: CAPTURE builds a lambda, and clang 14 cannot capture one.
+        const int resumed_number = pair.first;
+        const int whole_number = pair.second;
         CAPTURE(resumed_number);
         CAPTURE(step);
         const PruneDecision got = after_resume->decide_stored(resumed_number, step);

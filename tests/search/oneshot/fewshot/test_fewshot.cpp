@@ -203,7 +203,9 @@ TEST_CASE("split_epochs: one epoch or an increasing list, anything else one clea
       {"split_epochs: [1, 1]", "split epoch 1: expected increasing epochs in [1, 2] (epochs: 3)"},
       {"split_epochs: []", "split_epochs: expected an epoch or a list of epochs"},
       {"split_epochs: one", "split_epochs"}};
-  for (const auto& [option, message] : bad) {
+  for (const auto& entry : bad) {
+    const std::string& option = entry.first;  // not a structured binding: clang 14 cannot
+    const std::string& message = entry.second;  // capture one in INFO's lambda
     INFO(option);
     const std::string epochs = option == "split_epochs: [1, 1]" ? "3" : "2";
     CHECK_THROWS_WITH_AS(

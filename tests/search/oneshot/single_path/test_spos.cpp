@@ -132,7 +132,9 @@ TEST_CASE("spos strategy on nb201 and darts: training, evolution, distinct deriv
   const std::vector<std::pair<const SearchSpace*, std::string>> runs = {
       {&nb201, "max_samples: 96, epochs: 2, generations: 2, bn_batches: 2, eval_samples: 48, bins: 3"},
       {&darts, "max_samples: 64, epochs: 1, generations: 1, bn_batches: 1, eval_samples: 32, bins: 2"}};
-  for (const auto& [space, settings] : runs) {
+  for (const auto& run : runs) {
+    const SearchSpace* space = run.first;  // not a structured binding: clang 14 cannot capture
+    const std::string& settings = run.second;  // one in INFO's lambda
     INFO(space->name());
     auto strategy = make_strategy("spos", *space, tiny_spos(settings + ", population: 4, top: 3"), 4);
     const std::vector<Candidate> derived = strategy->ask(5);
