@@ -6,6 +6,10 @@
 // Links: tandem_builtins tandem_runner (the composition root fills the registries).
 #include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+
 #include "core/config_node.hpp"
 #include "core/evaluator.hpp"
 #include "core/rng.hpp"
@@ -25,7 +29,14 @@ Fixture& fixture() {
     tandem::register_builtins();
     Fixture f;
     f.space = tandem::space_registry().create("nb201", tandem::ConfigNode());
-    f.path = "/tmp/tandem_fuzz_table_" + std::to_string(::getpid()) + ".csv";
+    // In memory where there is a tmpfs: ext4 flushes a file truncated and rewritten on every input
+    // (its replace-by-truncate heuristic), which made the disk the target's bottleneck.
+    const std::filesystem::path folder = std::filesystem::is_directory("/dev/shm")
+                                             ? std::filesystem::path("/dev/shm")
+                                             : std::filesystem::temp_directory_path();
+    f.path = (folder / ("tandem_fuzz_table_" + std::to_string(::getpid()) + ".csv")).string();
+    static const std::string to_remove = f.path;
+    std::atexit([] { std::remove(to_remove.c_str()); });
     tandem::Rng rng(1);
     f.candidate = f.space->sample(rng);
     return f;
