@@ -6,11 +6,13 @@
 # Other targets: build (the tandem program), build-all (with tests and benchmarks), bench, clean,
 # and the machines of docs/reliability.md (clang: Debian clang + libfuzzer-14-dev):
 #   make fuzz        builds the libFuzzer targets (tests/fuzz, ASan + UBSan) and runs each for
-#                    FUZZ_SECONDS (default 600), then prints executions and coverage per target
+#                    FUZZ_SECONDS (default 600) and at least FUZZ_RUNS executions (default 10^6),
+#                    then prints executions and coverage per target
 #   make fuzz-smoke  the same for 15 s per target (CI)
 #   make sanitize    the whole test suite built with ASan + UBSan, zero reports allowed
 #   make tsan        the parallel tests built with ThreadSanitizer
-# Variables: BUILD (build folder), JOBS, WERROR=ON|OFF, FUZZ_SECONDS, ASAN_BUILD, TSAN_BUILD.
+# Variables: BUILD (build folder), JOBS, WERROR=ON|OFF, FUZZ_SECONDS, FUZZ_RUNS, ASAN_BUILD,
+# TSAN_BUILD.
 # libopenmpi-dev + openmpi-bin give `tandem run --mpi` (optional in CMake: TANDEM_WITH_MPI).
 
 BUILD ?= build
@@ -85,6 +87,7 @@ bench: build-all
 ASAN_BUILD ?= build-asan
 TSAN_BUILD ?= build-tsan
 FUZZ_SECONDS ?= 600
+FUZZ_RUNS ?= 1000000
 FUZZ_SMOKE_SECONDS ?= 15
 # halt_on_error: the first report fails the test; UBSan is built with -fno-sanitize-recover.
 SANITIZER_ENV := ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:abort_on_error=0 \
@@ -118,7 +121,7 @@ build-fuzz: configure-asan
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target fuzz_all
 
 fuzz: build-fuzz
-	tests/fuzz/run_fuzzers.sh $(ASAN_BUILD) $(FUZZ_SECONDS)
+	FUZZ_RUNS=$(FUZZ_RUNS) tests/fuzz/run_fuzzers.sh $(ASAN_BUILD) $(FUZZ_SECONDS)
 
 # A fixed libFuzzer seed: CI tries the same inputs every time (a clean clone has no grown corpus).
 fuzz-smoke: build-fuzz

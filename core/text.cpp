@@ -44,35 +44,43 @@ bool starts_with(std::string_view text, std::string_view prefix) {
 
 std::size_t edit_distance(std::string_view a, std::string_view b) {
   // Optimal string alignment distance: insertions, deletions, substitutions and transpositions of
-  // adjacent characters each cost 1 ("sede" -> "seed" is one edit).
-  const std::size_t n = a.size(), m = b.size();
-  std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
-  for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
-  for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
-  for (std::size_t i = 1; i <= n; ++i) {
+  // adjacent characters each cost 1 ("sede" -> "seed" is one edit). Three rows of the table.
+  const std::size_t m = b.size();
+  std::vector<std::size_t> before(m + 1), previous(m + 1), current(m + 1);
+  for (std::size_t j = 0; j <= m; ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
     for (std::size_t j = 1; j <= m; ++j) {
-      std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost});
       if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
-        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+        current[j] = std::min(current[j], before[j - 2] + 1);
     }
+    std::swap(before, previous);
+    std::swap(previous, current);
   }
-  return d[n][m];
+  return previous[m];
 }
 
 std::string closest_match(std::string_view name, const std::vector<std::string>& candidates) {
+  // A plausible typo: at most a third of the longer name differs (and at least one edit allowed).
+  // The distance is at least the difference in length, so a candidate whose length is too far
+  // off is not compared; nor is a name longer than any key or column a person types.
+  constexpr std::size_t kLongestTypo = 128;
+  if (name.size() > kLongestTypo) return "";
   std::string best;
   std::size_t best_distance = std::string::npos;
   for (const auto& candidate : candidates) {
-    std::size_t distance = edit_distance(name, candidate);
-    if (distance < best_distance) {
+    const std::size_t longer = std::max(name.size(), candidate.size());
+    const std::size_t shorter = std::min(name.size(), candidate.size());
+    const std::size_t limit = std::max<std::size_t>(1, longer / 3);
+    if (longer - shorter > limit) continue;
+    const std::size_t distance = edit_distance(name, candidate);
+    if (distance <= limit && distance < best_distance) {
       best_distance = distance;
       best = candidate;
     }
   }
-  // Plausible typo: at most a third of the longer name differs (and at least one edit allowed).
-  std::size_t limit = std::max<std::size_t>(1, std::max(name.size(), best.size()) / 3);
-  if (best.empty() || best_distance > limit) return "";
   return best;
 }
 

@@ -59,6 +59,30 @@ std::string describe(const TrialIdentity& trial) {
   return "trial " + std::to_string(trial.number) + " of experiment '" + trial.experiment_name + "'";
 }
 
+// Inside the caller's write transaction: the values of one step, each metric once per step.
+void insert_intermediate(sqlite3* db, const std::string& path, const TrialIdentity& trial,
+                         std::int64_t trial_id, int step, const Metrics& values) {
+  Statement insert(db, path,
+                   "INSERT INTO intermediate_values (trial_id, step, name, value, value_kind) "
+                   "VALUES (?, ?, ?, ?, ?)");
+  for (const auto& [name, value] : values) {
+    {
+      Statement existing(db, path,
+                         "SELECT 1 FROM intermediate_values "
+                         "WHERE trial_id = ? AND step = ? AND name = ?");
+      existing.bind(1, trial_id).bind(2, step).bind(3, name);
+      if (existing.step()) {
+        throw Error("trial database '" + path + "': " + describe(trial) + " already has '" + name +
+                    "' at step " + std::to_string(step) + "; each step reports a metric once");
+      }
+    }
+    insert.reset();
+    insert.bind(1, trial_id).bind(2, step).bind(3, name);
+    bind_value(insert, 4, value);
+    insert.run();
+  }
+}
+
 void require_experiment(sqlite3* db, const std::string& path, std::int64_t experiment_id) {
   Statement select(db, path, "SELECT 1 FROM experiments WHERE id = ?");
   select.bind(1, experiment_id);
@@ -172,7 +196,15 @@ TrialRecord TrialStore::start_trial(std::int64_t experiment_id, const std::strin
 TrialRecord TrialStore::start_trial(std::int64_t experiment_id, const std::string& space,
                                     const std::string& candidate, const std::string& accelerator,
                                     const std::string& worker, const TrialOrigin& origin) {
+  return start_trial(experiment_id, space, candidate, accelerator, worker, origin, {});
+}
+
+TrialRecord TrialStore::start_trial(std::int64_t experiment_id, const std::string& space,
+                                    const std::string& candidate, const std::string& accelerator,
+                                    const std::string& worker, const TrialOrigin& origin,
+                                    const std::vector<std::pair<int, Metrics>>& logged) {
   require_writable("start a trial");
+  for (const auto& step_values : logged) check_metric_names(step_values.second, path_);
   Transaction transaction(db_, path_, Transaction::Kind::immediate);
   require_experiment(db_, path_, experiment_id);
   TrialRecord trial;
@@ -203,6 +235,11 @@ TrialRecord TrialStore::start_trial(std::int64_t experiment_id, const std::strin
   if (origin.retry_of) insert.bind(9, *origin.retry_of); else insert.bind_null(9);
   insert.run();
   trial.id = sqlite3_last_insert_rowid(db_);
+  if (!logged.empty()) {
+    const TrialIdentity identity = identify_trial(db_, path_, trial.id);
+    for (const auto& [step, values] : logged)
+      insert_intermediate(db_, path_, identity, trial.id, step, values);
+  }
   transaction.commit();
   return trial;
 }
@@ -216,27 +253,10 @@ void TrialStore::log_intermediate(std::int64_t trial_id, int step, const Metrics
     throw Error("trial database '" + path_ + "': " + describe(trial) + " is " + trial.state +
                 "; intermediate values can only be logged while a trial runs");
   }
-  Statement insert(db_, path_,
-                   "INSERT INTO intermediate_values (trial_id, step, name, value, value_kind) "
-                   "VALUES (?, ?, ?, ?, ?)");
-  for (const auto& [name, value] : values) {
-    {
-      Statement existing(db_, path_,
-                         "SELECT 1 FROM intermediate_values "
-                         "WHERE trial_id = ? AND step = ? AND name = ?");
-      existing.bind(1, trial_id).bind(2, step).bind(3, name);
-      if (existing.step()) {
-        throw Error("trial database '" + path_ + "': " + describe(trial) + " already has '" + name +
-                    "' at step " + std::to_string(step) + "; each step reports a metric once");
-      }
-    }
-    insert.reset();
-    insert.bind(1, trial_id).bind(2, step).bind(3, name);
-    bind_value(insert, 4, value);
-    insert.run();
-  }
+  insert_intermediate(db_, path_, trial, trial_id, step, values);
   transaction.commit();
 }
+
 
 void TrialStore::finish_trial(std::int64_t trial_id, const TrialResult& result,
                               const std::optional<std::string>& strategy_state) {

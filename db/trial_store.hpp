@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/trial.hpp"
@@ -108,6 +109,12 @@ class TrialStore {
   TrialRecord start_trial(std::int64_t experiment_id, const std::string& space,
                           const std::string& candidate, const std::string& accelerator,
                           const std::string& worker, const TrialOrigin& origin);
+  // The same, storing values already reported at some steps (`logged`, e.g. a weight-sharing
+  // search's log) in the same transaction, so they land whole or not at all.
+  TrialRecord start_trial(std::int64_t experiment_id, const std::string& space,
+                          const std::string& candidate, const std::string& accelerator,
+                          const std::string& worker, const TrialOrigin& origin,
+                          const std::vector<std::pair<int, Metrics>>& logged);
   // Stores values reported at `step` of a RUNNING trial; reporting a metric twice for the same
   // step, or logging to a finished trial, raises tandem::Error.
   void log_intermediate(std::int64_t trial_id, int step, const Metrics& values);

@@ -12,6 +12,13 @@ const std::vector<std::string>& graph_option_keys() {
   return keys;
 }
 
+const SupernetDescription& SearchSpace::default_supernet() const {
+  const std::lock_guard<std::mutex> lock(default_supernet_mutex_);
+  if (!default_supernet_)
+    default_supernet_ = std::make_unique<const SupernetDescription>(supernet(GraphOptions{}));
+  return *default_supernet_;
+}
+
 GraphOptions read_graph_options(const ConfigNode& options, GraphOptions defaults) {
   GraphOptions out = defaults;
   ConfigNode shape = options.optional("input_shape");

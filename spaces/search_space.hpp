@@ -8,6 +8,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -112,6 +113,11 @@ class SearchSpace {
     throw ConfigError("space '" + name() + "' has no supernet (weight-sharing strategies need one)");
   }
 
+  // supernet(GraphOptions{}) (the space's own default sizes), built on first use and kept. Every
+  // weight-sharing strategy checks its space against it when it is made, so a config check or a
+  // resume does not rebuild it each time. Throws what supernet() throws.
+  const SupernetDescription& default_supernet() const;
+
   // Number of candidates (product of cardinalities, for spaces without extra constraints).
   virtual double size() const;
 
@@ -131,6 +137,8 @@ class SearchSpace {
 
  private:
   GraphOptions graph_options_;
+  mutable std::mutex default_supernet_mutex_;
+  mutable std::unique_ptr<const SupernetDescription> default_supernet_;
 };
 
 // Kinds: cell (a repeated cell: nb201, darts), macro (the whole network layer by layer:

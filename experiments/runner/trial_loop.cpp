@@ -314,12 +314,14 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
   };
   auto start = [&](std::size_t slot, const Candidate& candidate, const TrialOrigin& origin,
                    const std::vector<SearchLogEntry>& search_log = {}) {
+    // A weight-sharing search's log (strategy.hpp) lands with the trial in one transaction: a
+    // kill between its steps left a partial log that no resume could complete.
+    std::vector<std::pair<int, Metrics>> logged;
+    for (const SearchLogEntry& entry : search_log) logged.emplace_back(entry.step, entry.values);
     TrialRecord trial = store.start_trial(summary.experiment_id, space.name(),
                                           space.to_string(candidate),
                                           space.accelerator_string(candidate),
-                                          executor.worker_name(slot), origin);
-    for (const SearchLogEntry& entry : search_log)  // weight-sharing search, see strategy.hpp
-      store.log_intermediate(trial.id, entry.step, entry.values);
+                                          executor.worker_name(slot), origin, logged);
     if (pruning) pruning->started(trial, candidate);
     running[trial.id] = Running{candidate, trial.number, slot};
     executor.dispatch(slot, TrialWork{trial.id, trial.number, candidate});

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numeric>
 
 #include "core/error.hpp"
@@ -358,14 +359,20 @@ bool WeightSharingStrategy::restore_search(const std::vector<SearchLogEntry>& lo
   for (const SearchLogEntry& entry : log)
     if (entry.step == 0 && entry.values.has("derived/count")) result = &entry;
   if (!result) return false;
+  // A log that is not what a finished search stores (a count or decision that is not a whole
+  // number in range) restores nothing: the search runs again.
+  auto whole = [](double value, double high) {
+    return value >= 0.0 && value <= high && value == std::floor(value);
+  };
   const double count = result->values.at("derived/count");
-  if (!(count >= 1.0 && count < 1e6)) return false;
+  if (!(count >= 1.0) || !whole(count, 1e6)) return false;
   std::vector<Candidate> derived(static_cast<std::size_t>(count));
   const std::size_t decisions = space_.decisions().size();
   for (std::size_t i = 0; i < derived.size(); ++i) {
     for (std::size_t d = 0; d < decisions; ++d) {
       auto value = result->values.find("derived/" + std::to_string(i) + "/" + std::to_string(d));
-      if (!value) return false;
+      if (!value || !whole(*value, static_cast<double>(std::numeric_limits<int>::max())))
+        return false;
       derived[i].decisions.push_back(static_cast<int>(*value));
     }
     try {

@@ -154,6 +154,17 @@ TEST_CASE("edit distance and suggestions") {
   CHECK(edit_distance("", "abc") == 3);
   CHECK(closest_match("populaton", {"population", "sample_size"}) == "population");
   CHECK(closest_match("zzz", {"population", "sample_size"}).empty());
+  // optimal string alignment, not Damerau: "ca" -> "abc" takes 3 edits, not 2
+  CHECK(edit_distance("ca", "abc") == 3);
+  CHECK(edit_distance("abcdef", "azcedf") == 2);  // one substitution, one transposition
+  // the nearest plausible candidate wins; one too far off in length is not a typo of the name
+  CHECK(closest_match("seed", {"seeds", "seed_value_of_the_run"}) == "seeds");
+  CHECK(closest_match("ab", {"abcdefgh"}).empty());
+  // a name longer than anything a person types gets no suggestion (found by fuzz_table_evaluator:
+  // a 4,000-character column name was compared with every header, cell by cell)
+  const std::string long_name(4000, 'a');
+  CHECK(closest_match(long_name, {long_name + "b"}).empty());
+  CHECK(closest_match(std::string(128, 'a'), {std::string(127, 'a')}) == std::string(127, 'a'));
 }
 
 TEST_CASE("config input: an unclosed quote is malformed YAML at the quote") {

@@ -189,6 +189,29 @@ TEST_CASE("intermediate values are logged per step and come back in step order")
   CHECK(store.intermediate_values(t.id).size() == 6);
 }
 
+TEST_CASE("a trial started with logged values stores them with it, all or nothing") {
+  // A weight-sharing search's log lands with trial #0 in the start transaction: the kill harness
+  // found a GDAS log cut between its epochs by a kill, which no resume could complete.
+  TempDir dir;
+  TrialStore store(dir.file("trials.db"));
+  auto e = store.create_experiment("e", "", 1);
+  Metrics epoch, result;
+  epoch.set("search/train_loss", 2.25);
+  result.set("derived/count", 1);
+  auto t = store.start_trial(e, "s", "c", "", "", TrialOrigin{}, {{1, epoch}, {2, epoch}, {0, result}});
+  auto stored = store.intermediate_values(t.id);
+  REQUIRE(stored.size() == 3);
+  CHECK(stored[0].step == 0);
+  CHECK(stored[0].value == 1.0);
+  CHECK(stored[2].step == 2);
+  CHECK(stored[2].value == 2.25);
+  // a log that cannot be stored (a step twice) leaves no trial behind, not a trial with half a log
+  CHECK_THROWS_WITH_AS(
+      store.start_trial(e, "s", "c", "", "", TrialOrigin{}, {{1, epoch}, {1, epoch}}),
+      doctest::Contains("already has 'search/train_loss' at step 1"), Error);
+  CHECK(store.trials(e).size() == 1);
+}
+
 TEST_CASE("strategy states round-trip byte for byte and the latest finished one is returned") {
   TempDir dir;
   TrialStore store(dir.file("trials.db"));

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Runs tandem's libFuzzer targets (tests/fuzz/fuzz_*.cpp) and prints a table per target:
 # executions, executions per second, coverage (libFuzzer's cov: edges and ft: features), corpus
-# size, and the outcome. `make fuzz` (FUZZ_SECONDS, default 600 per target) and `make fuzz-smoke`
-# (15 s per target, CI) call it after building the targets with clang + ASan + UBSan.
-#   [FUZZ_SEED=N] tests/fuzz/run_fuzzers.sh BUILD_DIR SECONDS [TARGET...]
+# size, and the outcome. `make fuzz` (FUZZ_SECONDS, default 600 per target, and at least FUZZ_RUNS
+# executions, default 10^6) and `make fuzz-smoke` (15 s per target, CI) call it after building
+# the targets with clang + ASan + UBSan.
+#   [FUZZ_SEED=N] [FUZZ_RUNS=N] tests/fuzz/run_fuzzers.sh BUILD_DIR SECONDS [TARGET...]
+# Each target runs SECONDS; one that has not reached FUZZ_RUNS executions by then (default 0:
+# none asked) goes on from its grown corpus until it has, so both figures are minimums.
 # Each target starts from a seed corpus made here from the repository's own files (shipped
 # configs, data, hand-made seeds in tests/fuzz/corpus/<target>/, and seeds some targets write
 # from the code itself) plus the corpus earlier runs grew (BUILD_DIR/fuzz/corpus/<target>), with
@@ -84,21 +87,33 @@ for target in "${targets[@]}"; do
   seeds="$workdir/seeds/$target"; corpus="$workdir/corpus/$target"; log="$workdir/logs/$target.log"
   rm -rf "$seeds"; mkdir -p "$seeds" "$corpus" "$workdir/findings/$target"
   make_seeds "$target" "$seeds"
-  args=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048
+  args=(-timeout=10 -rss_limit_mb=2048 -malloc_limit_mb=2048
         -print_final_stats=1 -artifact_prefix="$workdir/findings/$target/")
   # FUZZ_SEED fixes libFuzzer's random seed (make fuzz-smoke: the same inputs on every CI run).
   [ -n "${FUZZ_SEED:-}" ] && args+=(-seed="$FUZZ_SEED")
   dict="$(dict_of "$target")"
   [ -n "$dict" ] && args+=(-dict="$here/dict/$dict.dict")
-  start=$(date +%s)
   # An empty working folder: relative paths in fuzzed configs resolve to nothing.
-  (cd "$workdir/empty" && ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}" \
-     UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}" \
-     "$binary" "${args[@]}" "$corpus" "$seeds") > "$log" 2>&1
+  fuzz() {
+    (cd "$workdir/empty" && ASAN_OPTIONS="${ASAN_OPTIONS:-halt_on_error=1:detect_leaks=1}" \
+       UBSAN_OPTIONS="${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}" \
+       "$binary" "${args[@]}" "$@") >> "$log" 2>&1
+  }
+  executed() { grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' |
+                 awk '{ total += $1 } END { print total + 0 }'; }
+  start=$(date +%s)
+  : > "$log"
+  fuzz -max_total_time="$seconds" "$corpus" "$seeds"
   rc=$?
+  execs=$(executed)
+  # Short of FUZZ_RUNS: go on from the corpus grown so far until the count is reached.
+  if [ "$rc" -eq 0 ] && [ "$execs" -lt "${FUZZ_RUNS:-0}" ]; then
+    fuzz -runs=$(( FUZZ_RUNS - execs )) "$corpus"
+    rc=$?
+    execs=$(executed)
+  fi
   elapsed=$(( $(date +%s) - start ))
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
+  rate=$(( execs / (elapsed > 0 ? elapsed : 1) ))
   last=$(grep -E '^#[0-9]+' "$log" | grep 'cov:' | tail -1)
   cov=$(echo "$last" | grep -o 'cov: [0-9]*' | grep -o '[0-9]*')
   ft=$(echo "$last" | grep -o 'ft: [0-9]*' | grep -o '[0-9]*')

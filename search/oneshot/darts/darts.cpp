@@ -326,7 +326,7 @@ void register_darts(StrategyRegistry& registry) {
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
         check_weight_sharing_keys(context.options, darts_option_keys());
         DartsOptions options = read_darts_options(context.options, darts_defaults(context.space));
-        context.space.supernet(GraphOptions{});  // a ConfigError now for spaces without one
+        context.space.default_supernet();  // a ConfigError now for spaces without one
         return std::make_unique<Darts>(context, std::move(options));
       });
 }

@@ -85,7 +85,7 @@ void register_gdas(StrategyRegistry& registry) {
         for (const char* key : {"tau_max", "tau_min", "unselected_gradient"}) keys.push_back(key);
         check_weight_sharing_keys(context.options, keys);
         GdasOptions options = read_gdas_options(context.options, gdas_defaults(context.space));
-        context.space.supernet(GraphOptions{});  // a ConfigError now for spaces without one
+        context.space.default_supernet();  // a ConfigError now for spaces without one
         return std::make_unique<Gdas>(context, std::move(options));
       });
 }

@@ -138,7 +138,7 @@ void register_pc_darts(StrategyRegistry& registry) {
         check_weight_sharing_keys(context.options, keys);
         PcDartsOptions options =
             read_pc_darts_options(context.options, pc_darts_defaults(context.space));
-        context.space.supernet(GraphOptions{});  // a ConfigError now for spaces without one
+        context.space.default_supernet();  // a ConfigError now for spaces without one
         return std::make_unique<PcDarts>(context, std::move(options));
       });
 }

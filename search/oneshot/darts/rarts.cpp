@@ -151,7 +151,7 @@ void register_rarts(StrategyRegistry& registry) {
           keys.push_back(key);
         check_weight_sharing_keys(context.options, keys);
         RartsOptions options = read_rarts_options(context.options, rarts_defaults(context.space));
-        context.space.supernet(GraphOptions{});  // a ConfigError now for spaces without one
+        context.space.default_supernet();  // a ConfigError now for spaces without one
         return std::make_unique<Rarts>(context, std::move(options));
       });
 }

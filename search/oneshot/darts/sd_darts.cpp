@@ -96,7 +96,7 @@ void register_sd_darts(StrategyRegistry& registry) {
         check_weight_sharing_keys(context.options, keys);
         SdDartsOptions options =
             read_sd_darts_options(context.options, sd_darts_defaults(context.space));
-        context.space.supernet(GraphOptions{});  // a ConfigError now for spaces without one
+        context.space.default_supernet();  // a ConfigError now for spaces without one
         return std::make_unique<SdDarts>(context, std::move(options));
       });
 }

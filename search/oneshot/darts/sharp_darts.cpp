@@ -89,7 +89,7 @@ void register_sharp_darts(StrategyRegistry& registry) {
         check_weight_sharing_keys(context.options, darts_option_keys());
         DartsOptions options =
             read_darts_options(context.options, sharp_darts_defaults(context.space));
-        context.space.supernet(GraphOptions{});  // a ConfigError now for spaces without one
+        context.space.default_supernet();  // a ConfigError now for spaces without one
         return std::make_unique<SharpDarts>(context, std::move(options));
       });
 }

@@ -187,7 +187,7 @@ void register_snas(StrategyRegistry& registry) {
           keys.push_back(key);
         check_weight_sharing_keys(context.options, keys);
         SnasOptions options = read_snas_options(context.options, snas_defaults(context.space));
-        context.space.supernet(GraphOptions{});  // a ConfigError now for spaces without one
+        context.space.default_supernet();  // a ConfigError now for spaces without one
         return std::make_unique<Snas>(context, std::move(options));
       });
 }

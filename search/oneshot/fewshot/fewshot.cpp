@@ -304,7 +304,7 @@ void register_fewshot(StrategyRegistry& registry) {
           check_weight_sharing_keys(context.options, fewshot_option_keys(base));
           FewShotOptions options =
               read_fewshot_options(context.options, context.space, exhaustive, context.config_dir);
-          const SupernetDescription description = context.space.supernet(GraphOptions{});
+          const SupernetDescription& description = context.space.default_supernet();
           if (base == "spos") PathCodec check(context.space, description);
           if (base == "proxyless")
             ProxylessArchitect check(context.space, description, options.base.proxyless);

@@ -399,7 +399,7 @@ void register_proxyless(StrategyRegistry& registry) {
             context.options, proxyless_defaults(context.space), context.config_dir);
         // errors before the run: spaces without a supernet, edges without decisions, targets
         // below the cheapest architecture
-        ProxylessArchitect check(context.space, context.space.supernet(GraphOptions{}), options);
+        ProxylessArchitect check(context.space, context.space.default_supernet(), options);
         return std::make_unique<Proxyless>(context, std::move(options));
       });
 }

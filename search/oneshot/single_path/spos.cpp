@@ -378,7 +378,7 @@ void register_spos(StrategyRegistry& registry) {
         check_weight_sharing_keys(context.options, spos_option_keys());
         SposOptions options =
             read_spos_options(context.options, spos_defaults(context.space), context.config_dir);
-        PathCodec check(context.space, context.space.supernet(GraphOptions{}));
+        PathCodec check(context.space, context.space.default_supernet());
         return std::make_unique<Spos>(context, std::move(options));
       });
 }

@@ -329,4 +329,37 @@ inline std::map<Landed, int> kill_and_compare(const KillHarnessConfig& config) {
   return landed;
 }
 
+// Runs kill_and_compare and checks that every kill point landed somewhere.
+inline void check_kills(const KillHarnessConfig& config) {
+  const auto landed = kill_and_compare(config);
+  int total = 0;
+  for (const auto& [where, count] : landed) total += count;
+  CHECK(total == config.kills);
+}
+
+// The `table` evaluator on the shipped NAS-Bench-201 table (YAML list item of `evaluators:`).
+inline std::string nb201_table_evaluator() {
+  return "  - name: table\n    options:\n      path: " + source_dir() +
+         "/data/nas-bench-201/nb201_accuracy_cost.csv\n"
+         "      metrics: [c10valid_val_acc_12ep, c10_test_acc_200ep, flops_M_c10]\n";
+}
+
+// A few milliseconds per trial in 2 reported steps, so kills land inside trials too.
+inline const char* const kShortTrialEvaluator =
+    "  - name: synthetic\n    options: {sleep_seconds: 0.006, steps: 2}\n";
+
+// NAS-Bench-201 looked up in the table (plus the short synthetic trial unless `short_trials` is
+// false); `strategy` is the YAML value of `strategy:`.
+inline KillHarnessConfig nb201_table_config(const std::string& name, const std::string& strategy,
+                                            int trials, bool short_trials = true) {
+  KillHarnessConfig config;
+  config.name = name;
+  config.yaml = "name: " + name + "\nseed: 3\nspace: {name: nb201}\nstrategy: " + strategy +
+                "\nevaluators:\n" + nb201_table_evaluator() +
+                (short_trials ? kShortTrialEvaluator : "") +
+                "objectives: [{metric: c10valid_val_acc_12ep, direction: maximize}]\n"
+                "budget: {trials: " + std::to_string(trials) + "}\n";
+  return config;
+}
+
 }  // namespace tandem::testing

@@ -13,27 +13,6 @@ using namespace tandem::testing;
 
 namespace {
 
-std::string table_evaluator() {
-  return "  - name: table\n    options:\n      path: " + source_dir() +
-         "/data/nas-bench-201/nb201_accuracy_cost.csv\n"
-         "      metrics: [c10valid_val_acc_12ep, c10_test_acc_200ep, flops_M_c10]\n";
-}
-
-// A few milliseconds per trial in 2 reported steps, so kills land inside trials too.
-const char* kShortTrial = "  - name: synthetic\n    options: {sleep_seconds: 0.006, steps: 2}\n";
-
-// NAS-Bench-201 looked up in the table; `strategy` is the YAML value of `strategy:`.
-KillHarnessConfig table_config(const std::string& name, const std::string& strategy, int trials,
-                               bool short_trials = true) {
-  KillHarnessConfig config;
-  config.name = name;
-  config.yaml = "name: " + name + "\nseed: 3\nspace: {name: nb201}\nstrategy: " + strategy +
-                "\nevaluators:\n" + table_evaluator() + (short_trials ? kShortTrial : "") +
-                "objectives: [{metric: c10valid_val_acc_12ep, direction: maximize}]\n"
-                "budget: {trials: " + std::to_string(trials) + "}\n";
-  return config;
-}
-
 // MLPs trained 4 epochs on the digits with `pruner`.
 KillHarnessConfig pruning_config(const std::string& name, const std::string& pruner, int trials) {
   KillHarnessConfig config;
@@ -51,38 +30,32 @@ KillHarnessConfig pruning_config(const std::string& name, const std::string& pru
   return config;
 }
 
-void check(const KillHarnessConfig& config) {
-  const auto landed = kill_and_compare(config);
-  int total = 0;
-  for (const auto& [where, count] : landed) total += count;
-  CHECK(total == config.kills);
-}
 
 }  // namespace
 
 TEST_CASE("kill harness: random search on the NB201 table") {
   // No evaluator sleep: the run is mostly strategy, database writes and between-trial work.
-  check(table_config("kill-random", "random", 100, false));
+  check_kills(nb201_table_config("kill-random", "random", 100, false));
 }
 
 TEST_CASE("kill harness: regularized evolution") {
-  check(table_config("kill-evolution",
+  check_kills(nb201_table_config("kill-evolution",
                      "{name: regularized_evolution, options: {population_size: 8, sample_size: 3}}",
                      40));
 }
 
 TEST_CASE("kill harness: local search") {
-  check(table_config("kill-local-search",
+  check_kills(nb201_table_config("kill-local-search",
                      "{name: local_search, options: {num_init: 5, first_improvement: true}}", 40));
 }
 
 TEST_CASE("kill harness: REINFORCE") {
-  check(table_config("kill-reinforce",
+  check_kills(nb201_table_config("kill-reinforce",
                      "{name: reinforce, options: {policy: categorical, learning_rate: 0.01}}", 40));
 }
 
 TEST_CASE("kill harness: BANANAS") {
-  check(table_config("kill-bananas",
+  check_kills(nb201_table_config("kill-bananas",
                      "{name: bananas, options: {num_init: 5, queries_per_round: 4, encoding: path, "
                      "acquisition: its, predictor: mlp_ensemble, predictor_options: {members: 2, "
                      "hidden_layers: 2, width: 10, epochs: 20, learning_rate: 0.01}}}",
@@ -99,31 +72,31 @@ TEST_CASE("kill harness: NSGA-II co-design with two objectives") {
       "        cols: [8, 16, 32, 64]\n        fixed: {frequency_mhz: 500, energy_table: "
       "accelergy_45nm}\n"
       "strategy: {name: nsga2, options: {population_size: 8}}\n"
-      "evaluators:\n" + table_evaluator() + "  - name: hw\n" + kShortTrial +
+      "evaluators:\n" + nb201_table_evaluator() + "  - name: hw\n" + kShortTrialEvaluator +
       "objectives:\n  - {metric: c10valid_val_acc_12ep, direction: maximize}\n"
       "  - {metric: latency_ms, direction: minimize}\n"
       "constraints: [\"area_mm2 <= 2\"]\nbudget: {trials: 32}\n";
-  check(config);
+  check_kills(config);
 }
 
 TEST_CASE("kill harness: median pruner") {
-  check(pruning_config("kill-median", "{name: median, options: {n_startup_trials: 2}}", 16));
+  check_kills(pruning_config("kill-median", "{name: median, options: {n_startup_trials: 2}}", 16));
 }
 
 TEST_CASE("kill harness: successive halving pruner") {
-  check(pruning_config("kill-asha",
+  check_kills(pruning_config("kill-asha",
                        "{name: successive_halving, options: {min_resource: 1, reduction_factor: 2}}",
                        16));
 }
 
 TEST_CASE("kill harness: hyperband pruner") {
-  check(pruning_config(
+  check_kills(pruning_config(
       "kill-hyperband",
       "{name: hyperband, options: {min_resource: 1, max_resource: 4, reduction_factor: 2}}", 20));
 }
 
 TEST_CASE("kill harness: learning-curve pruner") {
-  check(pruning_config("kill-curve",
+  check_kills(pruning_config("kill-curve",
                        "{name: learning_curve, options: {predictor: svr, min_trials: 3, draws: 20, delta: 0.6}}",
                        16));
 }
@@ -139,14 +112,14 @@ TEST_CASE("kill harness: DARTS weight-sharing search") {
                 "    width: 4\n    cells_per_stage: 1\n"
                 "    augment: {crop_padding: 0, horizontal_flip: false}\n"
                 "    arch_optimizer: {lr: 0.003}\n"
-                "evaluators:\n" + table_evaluator() +
+                "evaluators:\n" + nb201_table_evaluator() +
                 "objectives: [{metric: c10_test_acc_200ep, direction: maximize}]\n"
                 "budget: {trials: 1}\n";
-  check(config);
+  check_kills(config);
 }
 
 TEST_CASE("kill harness: random search with two workers") {
-  KillHarnessConfig config = table_config("kill-workers", "random", 40);
+  KillHarnessConfig config = nb201_table_config("kill-workers", "random", 40);
   config.workers = 2;
-  check(config);
+  check_kills(config);
 }

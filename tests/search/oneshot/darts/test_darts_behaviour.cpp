@@ -153,3 +153,22 @@ TEST_CASE("darts options are validated with one clear line") {
   CHECK(error("{unroled: true}").find("unroled") != std::string::npos);
   CHECK(error("{train_portion: 1.5}").find("train_portion") != std::string::npos);
 }
+
+TEST_CASE("darts: a stored log whose result is not whole numbers in range restores nothing") {
+  // Found by fuzz_search_log: a decision of 4.4e48 was cast to int (undefined behaviour).
+  Nb201Space space;
+  auto log_with = [&](double count, double decision) {
+    Metrics result;
+    result.set("derived/count", count);
+    for (std::size_t d = 0; d < space.decisions().size(); ++d)
+      result.set("derived/0/" + std::to_string(d), d == 0 ? decision : 1.0);
+    return std::vector<SearchLogEntry>{SearchLogEntry{0, result}};
+  };
+  auto fresh = [&] { return make("darts", space, "max_samples: 40, width: 4, cells_per_stage: 1", 1); };
+  CHECK(fresh()->restore_search(log_with(1, 2)));  // a valid result restores
+  CHECK_FALSE(fresh()->restore_search(log_with(1, 4.44e48)));
+  CHECK_FALSE(fresh()->restore_search(log_with(1, -1)));
+  CHECK_FALSE(fresh()->restore_search(log_with(1, 2.5)));
+  CHECK_FALSE(fresh()->restore_search(log_with(1.5, 2)));
+  CHECK_FALSE(fresh()->restore_search(log_with(1e300, 2)));
+}
