@@ -19,6 +19,11 @@ repo="$(cd "$here/../.." && pwd)"
 build="$(cd "${1:?usage: run_fuzzers.sh BUILD_DIR SECONDS [TARGET...]}" && pwd)"
 seconds="${2:?usage: run_fuzzers.sh BUILD_DIR SECONDS [TARGET...]}"
 shift 2
+for number in "$seconds" "${FUZZ_RUNS:-0}"; do
+  case "$number" in
+    '' | *[!0-9]*) echo "run_fuzzers.sh: '$number' is not a whole number (SECONDS and FUZZ_RUNS are counts)" >&2; exit 2 ;;
+  esac
+done
 if [ "$#" -gt 0 ]; then targets=("$@"); else
   targets=(); for src in "$here"/fuzz_*.cpp; do targets+=("$(basename "$src" .cpp)"); done
 fi
