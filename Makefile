@@ -20,9 +20,10 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR ?= OFF
 PACKAGES := cmake g++ make pkg-config libeigen3-dev libtbb-dev libboost-graph-dev libsqlite3-dev \
             libcxxopts-dev doctest-dev libyaml-cpp-dev libbenchmark-dev libopenmpi-dev openmpi-bin zlib1g-dev \
-            libxgboost-dev libsvm-dev libcpp-httplib-dev
-# Only `make test` needs these: the report and dashboard pages are checked in headless Chromium.
-TEST_PACKAGES := chromium python3
+            libxgboost-dev libsvm-dev libcpp-httplib-dev nlohmann-json3-dev
+# Only `make test` needs these: the report and dashboard pages are checked in headless Chromium,
+# and the `command` evaluator's PyTorch example trains with python3-torch.
+TEST_PACKAGES := chromium python3 python3-torch
 # Only the sanitizer and fuzzing targets need these.
 SANITIZER_PACKAGES := clang libfuzzer-14-dev python3
 

@@ -3,6 +3,7 @@
 // tells the evaluator when to stop early (pruning). Concrete evaluators live in experiments/.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,9 +12,21 @@
 
 namespace tandem {
 
+// Which trial a Reporter reports for and where it is evaluated: what an evaluator that hands the
+// trial to another program (the `command` evaluator) tells that program.
+struct TrialContext {
+  int number = -1;            // the trial's number in its experiment; -1 outside a run
+  std::int64_t trial_id = 0;  // its row in the trial store; 0 outside a run
+  // Which of the concurrent workers on this machine evaluates it: the thread slot under
+  // `--workers N` (0..N-1), the rank's index among the worker ranks on its node under `--mpi`.
+  int worker_index = 0;
+};
+
 class Reporter {
  public:
   virtual ~Reporter() = default;
+  // The trial being evaluated (a default TrialContext outside a run).
+  virtual TrialContext trial() const { return {}; }
   // Records intermediate values at `step` (epoch, iteration...).
   virtual void report(int step, const Metrics& values) = 0;
   // True when the trial should stop now (a pruner decided, or the run is shutting down).

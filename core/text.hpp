@@ -43,6 +43,9 @@ std::string excerpt(std::string_view value, std::size_t limit = kQuoteLimit);
 // quotes: "got 'aaaa…' (200000 characters)". tandem::Error applies it to every message.
 std::string shorten_quoted_values(std::string_view message);
 
+// FNV-1a, 64-bit: a stable hash of `text` (per-candidate seed streams, synthetic scores).
+std::uint64_t fnv1a(std::string_view text);
+
 // A decimal integer in [0, 2^64 - 1] (digits only, no sign, no spaces); nullopt otherwise.
 std::optional<std::uint64_t> parse_unsigned_decimal(std::string_view text);
 

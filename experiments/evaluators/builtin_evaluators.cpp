@@ -5,7 +5,7 @@ namespace tandem {
 
 EvaluatorRegistry& evaluator_registry() {
   static EvaluatorRegistry registry("evaluator", {"training", "lookup", "hardware", "static",
-                                                  "zero-cost", "surrogate", "synthetic"});
+                                                  "zero-cost", "surrogate", "synthetic", "external"});
   return registry;
 }
 
@@ -18,6 +18,7 @@ void register_builtin_evaluators() {
   register_synthetic_evaluator(registry);
   register_predictor_evaluator(registry);
   register_proxy_evaluator(registry);
+  register_command_evaluator(registry);
 }
 
 }  // namespace tandem

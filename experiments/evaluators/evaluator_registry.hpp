@@ -17,11 +17,13 @@ struct EvaluatorContext {
   const ConfigNode& options;   // the evaluator's `options` mapping (may be absent)
   std::uint64_t seed = 0;
   std::string config_dir;      // folder of the experiment file: relative paths resolve here
+  std::string experiment;      // the experiment's name ("" outside a run)
 };
 
 // Kinds: training (trains the candidate), lookup (reads a benchmark table), hardware (a cost
 // model's latency/energy/area), static (graph statistics), zero-cost (proxies at initialisation),
-// surrogate (a fitted predictor), synthetic (fixed-cost trials for tests and benchmarks).
+// surrogate (a fitted predictor), synthetic (fixed-cost trials for tests and benchmarks), external
+// (a user's own program run per trial: `command`).
 using EvaluatorRegistry = Registry<Evaluator, const EvaluatorContext&>;
 EvaluatorRegistry& evaluator_registry();
 void register_builtin_evaluators();
@@ -34,5 +36,6 @@ void register_train_evaluator(EvaluatorRegistry& registry);
 void register_synthetic_evaluator(EvaluatorRegistry& registry);
 void register_predictor_evaluator(EvaluatorRegistry& registry);
 void register_proxy_evaluator(EvaluatorRegistry& registry);
+void register_command_evaluator(EvaluatorRegistry& registry);
 
 }  // namespace tandem

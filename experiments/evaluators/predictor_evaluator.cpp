@@ -100,7 +100,7 @@ class PredictorEvaluator final : public Evaluator {
         seed_(context.seed),
         encoder_(context.space, resolve_encoding_kind(context.space, options_.encoding)) {
     EvaluatorContext inner{context.space, options_.measure_options, context.seed,
-                           context.config_dir};
+                           context.config_dir, context.experiment};
     companion_ = evaluator_registry().create(options_.measure_name, inner);
     PredictorContext probe{options_.predictor_options, seed_};
     const std::size_t needed =

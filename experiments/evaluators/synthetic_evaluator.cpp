@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <thread>
 
+#include "core/text.hpp"
 #include "experiments/evaluators/evaluator_registry.hpp"
 
 namespace tandem {
@@ -19,12 +20,7 @@ struct SyntheticOptions {
 };
 
 double hash_score(const std::string& text) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return static_cast<double>(hash >> 11) * 0x1.0p-53;
+  return static_cast<double>(fnv1a(text) >> 11) * 0x1.0p-53;
 }
 
 // Busy work until `seconds` have passed on the steady clock.

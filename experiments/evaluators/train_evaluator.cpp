@@ -80,15 +80,6 @@ std::shared_ptr<const PreparedData> prepare_data(const TrainEvaluatorOptions& op
   return data;
 }
 
-std::uint64_t fnv1a(const std::string& text) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
-
 // The space's graph options with the dataset's input shape and classes and the width overrides.
 GraphOptions training_graph_options(const SearchSpace& space, const TrainEvaluatorOptions& options,
                                     const Dataset& data) {

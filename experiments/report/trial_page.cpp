@@ -70,7 +70,8 @@ struct TrialPageWriter::Context {
     try {
       // Relative accelerator files resolve from the current folder (the config's folder is not
       // stored).
-      EvaluatorContext context{*space, hw_config->options, experiment.seed, ""};
+      EvaluatorContext context{*space, hw_config->options, experiment.seed, "",
+                               experiment.name};
       hw = evaluator_registry().create("hw", context);
       cost = dynamic_cast<CostReportingEvaluator*>(hw.get());
       if (!cost) cost_error = "the hw evaluator gives no per-layer report";

@@ -51,7 +51,8 @@ Experiment::Experiment(ExperimentConfig config) : config_(std::move(config)) {
   for (const auto& component : config_.evaluators) {
     require_name(evaluator_registry(), component);
     auto evaluator = build_at(component, "evaluator", [&] {
-      EvaluatorContext context{*space_, component.options, config_.seed, config_.directory};
+      EvaluatorContext context{*space_, component.options, config_.seed, config_.directory,
+                               config_.name};
       return evaluator_registry().create(component.name, context);
     });
     auto names = evaluator->metric_names();

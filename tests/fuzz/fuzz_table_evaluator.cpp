@@ -50,7 +50,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   tandem_fuzz::write_file(f.path, tandem_fuzz::text_of(data, size));
   tandem_fuzz::fuzz_one([&] {
     const tandem::ConfigNode options = tandem::ConfigNode::parse("path: " + f.path + "\n", "<fuzz>");
-    tandem::EvaluatorContext context{*f.space, options, 0, "/"};
+    tandem::EvaluatorContext context{*f.space, options, 0, "/", ""};
     auto evaluator = tandem::evaluator_registry().create("table", context);
     (void)evaluator->metric_names();
     tandem::NullReporter reporter;

@@ -310,7 +310,8 @@ class MpiExecutor final : public TrialExecutor {
 // Collects what the evaluation thread reports and wakes the main thread, which sends it.
 class Mailbox final : public Reporter {
  public:
-  explicit Mailbox(StopToken rank_stop) : rank_stop_(rank_stop) {}
+  Mailbox(StopToken rank_stop, TrialContext trial) : rank_stop_(rank_stop), trial_(trial) {}
+  TrialContext trial() const override { return trial_; }
   void report(int step, const Metrics& values) override {
     {
       std::lock_guard lock(mutex_);
@@ -343,6 +344,7 @@ class Mailbox final : public Reporter {
   std::condition_variable wake_;
   bool done_ = false;
   StopToken rank_stop_;             // this rank's own stop request
+  TrialContext trial_;
   std::atomic<bool> stop_{false};   // rank 0 asked to stop this trial
   std::deque<std::pair<int, Metrics>> reports_;
 };
@@ -359,11 +361,14 @@ MpiSession::MpiSession(int* argc, char*** argv) {
   MPI_Comm_size(MPI_COMM_WORLD, &size_);
   MPI_Comm local;
   MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, rank_, MPI_INFO_NULL, &local);
-  int local_size = 1, coordinator_here = 0, is_coordinator = rank_ == 0 ? 1 : 0;
+  int local_size = 1, local_rank = 0, coordinator_here = 0, is_coordinator = rank_ == 0 ? 1 : 0;
   MPI_Comm_size(local, &local_size);
+  MPI_Comm_rank(local, &local_rank);
   MPI_Allreduce(&is_coordinator, &coordinator_here, 1, MPI_INT, MPI_SUM, local);
   MPI_Comm_free(&local);
   local_workers_ = std::max(1, local_size - coordinator_here);
+  // Ranks are ordered by world rank on the node, so the coordinator (rank 0), when here, is first.
+  local_worker_index_ = std::max(0, local_rank - coordinator_here);
 }
 
 MpiSession::~MpiSession() {
@@ -447,11 +452,11 @@ void mpi_worker_loop(MpiSession& session, Experiment* experiment, std::exception
     if (message->tag != kTrial || !experiment) continue;
     Unpacker in(message->bytes);
     std::int64_t trial_id = in.i64();
-    in.i64();  // trial number (for logs)
+    const auto number = static_cast<int>(in.i64());
     Candidate candidate;
     for (std::int64_t n = in.i64(); n > 0; --n) candidate.decisions.push_back(static_cast<int>(in.i64()));
 
-    Mailbox mailbox(stop);
+    Mailbox mailbox(stop, TrialContext{number, trial_id, session.worker_index_on_this_node()});
     TrialResult result;
     std::optional<std::string> crash;  // what an evaluation raised other than a tandem::Error
     std::thread evaluation([&] {

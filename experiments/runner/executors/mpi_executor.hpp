@@ -36,6 +36,8 @@ class MpiSession {
   int size() const { return size_; }
   // Worker ranks (not rank 0) of this job on this machine, so each takes its share of the cores.
   int workers_on_this_node() const { return local_workers_; }
+  // This worker rank's index among them (0..workers_on_this_node()-1), e.g. to pick its GPU.
+  int worker_index_on_this_node() const { return local_worker_index_; }
   // Called by the coordinator when it is done: workers are told to quit.
   void release_workers();
   // Ranks that rank 0 gave up on ("host:pid rank N"), reported when the session ends.
@@ -45,6 +47,7 @@ class MpiSession {
   int rank_ = 0;
   int size_ = 1;
   int local_workers_ = 1;
+  int local_worker_index_ = 0;
   bool released_ = false;
   std::vector<int> lost_ranks_;
   std::vector<std::string> lost_;

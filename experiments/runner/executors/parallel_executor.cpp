@@ -21,16 +21,17 @@ namespace {
 
 class SinkReporter final : public Reporter {
  public:
-  SinkReporter(const ReportSink& sink, std::int64_t trial_id, StopToken stop)
-      : sink_(sink), trial_id_(trial_id), stop_(stop) {}
+  SinkReporter(const ReportSink& sink, TrialContext trial, StopToken stop)
+      : sink_(sink), trial_(trial), stop_(stop) {}
+  TrialContext trial() const override { return trial_; }
   void report(int step, const Metrics& values) override {
-    if (sink_(trial_id_, step, values)) pruned_ = true;
+    if (sink_(trial_.trial_id, step, values)) pruned_ = true;
   }
   bool should_stop() const override { return pruned_ || stop_.stop_requested(); }
 
  private:
   const ReportSink& sink_;
-  std::int64_t trial_id_;
+  TrialContext trial_;
   StopToken stop_;
   bool pruned_ = false;
 };
@@ -51,7 +52,7 @@ class InlineExecutor final : public TrialExecutor {
     if (!work_) return std::nullopt;
     TrialWork work = std::move(*work_);
     work_.reset();
-    SinkReporter reporter(sink, work.trial_id, stop_);
+    SinkReporter reporter(sink, TrialContext{work.number, work.trial_id, 0}, stop_);
     ExecutorEvent event;
     event.trial_id = work.trial_id;
     event.result = experiment_.evaluate(work.candidate, reporter);  // bugs propagate from here
@@ -134,12 +135,13 @@ class Outbox {
 // the trial right after step s, whatever the thread timing.
 class QueueReporter final : public Reporter {
  public:
-  QueueReporter(Outbox& outbox, std::int64_t trial_id, const std::atomic<bool>& closing,
+  QueueReporter(Outbox& outbox, TrialContext trial, const std::atomic<bool>& closing,
                 StopToken stop)
-      : outbox_(outbox), trial_id_(trial_id), closing_(closing), stop_(stop) {}
+      : outbox_(outbox), trial_(trial), closing_(closing), stop_(stop) {}
+  TrialContext trial() const override { return trial_; }
   void report(int step, const Metrics& values) override {
     auto verdict = std::make_shared<Verdict>();
-    outbox_.push(IntermediateMessage{trial_id_, step, values, verdict});
+    outbox_.push(IntermediateMessage{trial_.trial_id, step, values, verdict});
     if (verdict->wait(closing_)) pruned_ = true;
   }
   // Also true once the executor shuts down (e.g. the run ended on an internal error), so the
@@ -150,7 +152,7 @@ class QueueReporter final : public Reporter {
 
  private:
   Outbox& outbox_;
-  std::int64_t trial_id_;
+  TrialContext trial_;
   const std::atomic<bool>& closing_;
   StopToken stop_;
   bool pruned_ = false;
@@ -270,7 +272,9 @@ class ThreadExecutor final : public TrialExecutor {
       ExecutorEvent event;
       event.slot = index;
       event.trial_id = work.trial_id;
-      QueueReporter reporter(outbox_, work.trial_id, closing_, stop_);
+      QueueReporter reporter(outbox_,
+                             TrialContext{work.number, work.trial_id, static_cast<int>(index)},
+                             closing_, stop_);
       try {
         arena.execute([&] { event.result = slot.experiment->evaluate(work.candidate, reporter); });
       } catch (...) {  // not a tandem::Error (evaluate turns those into FAILED): a bug

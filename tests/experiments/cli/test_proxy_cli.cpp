@@ -26,7 +26,7 @@ std::string digits() { return std::string(TANDEM_SOURCE_DIR) + "/data/uci-digits
 
 std::unique_ptr<Evaluator> make_proxy(const SearchSpace& space, const std::string& options) {
   const ConfigNode node = ConfigNode::parse(options, "exp.yaml");
-  EvaluatorContext context{space, node, 3, TANDEM_SOURCE_DIR};
+  EvaluatorContext context{space, node, 3, TANDEM_SOURCE_DIR, ""};
   return evaluator_registry().create("proxy", context);
 }
 

@@ -20,7 +20,7 @@ namespace {
 
 std::unique_ptr<Evaluator> make_hw(const SearchSpace& space, const std::string& options) {
   const ConfigNode node = options.empty() ? ConfigNode() : ConfigNode::parse(options, "exp.yaml");
-  EvaluatorContext context{space, node, 0, TANDEM_SOURCE_DIR};
+  EvaluatorContext context{space, node, 0, TANDEM_SOURCE_DIR, ""};
   return evaluator_registry().create("hw", context);
 }
 

@@ -18,7 +18,7 @@ namespace {
 std::unique_ptr<Evaluator> make(const std::string& name, const SearchSpace& space,
                                 const std::string& options) {
   const ConfigNode node = ConfigNode::parse(options, "exp.yaml");
-  EvaluatorContext context{space, node, 0, TANDEM_SOURCE_DIR};
+  EvaluatorContext context{space, node, 0, TANDEM_SOURCE_DIR, ""};
   return evaluator_registry().create(name, context);
 }
 

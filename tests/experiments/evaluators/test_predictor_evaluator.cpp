@@ -21,7 +21,7 @@ const std::string kTable = "{name: table, options: {path: '" + source_dir() +
 
 std::unique_ptr<Evaluator> make_evaluator(const SearchSpace& space, const std::string& yaml) {
   ConfigNode options = ConfigNode::parse(yaml, "evaluator.yaml");
-  EvaluatorContext context{space, options, 5, source_dir()};
+  EvaluatorContext context{space, options, 5, source_dir(), ""};
   return evaluator_registry().create("predictor", context);
 }
 
@@ -39,7 +39,7 @@ std::string error_of(const SearchSpace& space, const std::string& yaml) {
 TEST_CASE("predictor evaluator: measured warmup, then predictions and every k-th trial measured") {
   auto space = space_registry().create("nb201", ConfigNode());
   auto table = evaluator_registry().create(
-      "table", EvaluatorContext{*space, ConfigNode::parse(kTable, "t.yaml").at("options"), 0, ""});
+      "table", EvaluatorContext{*space, ConfigNode::parse(kTable, "t.yaml").at("options"), 0, "", ""});
   auto predictor = make_evaluator(*space, "{measure: " + kTable +
                                               ", target: c10valid_val_acc_12ep, warmup: 5, "
                                               "measure_every: 3, predictor_options: {epochs: 30}}");
@@ -74,7 +74,7 @@ TEST_CASE("predictor evaluator: measured warmup, then predictions and every k-th
 TEST_CASE("predictor evaluator predictions rank NAS-Bench-201 cells as the table does") {
   auto space = space_registry().create("nb201", ConfigNode());
   auto table = evaluator_registry().create(
-      "table", EvaluatorContext{*space, ConfigNode::parse(kTable, "t.yaml").at("options"), 0, ""});
+      "table", EvaluatorContext{*space, ConfigNode::parse(kTable, "t.yaml").at("options"), 0, "", ""});
   auto predictor = make_evaluator(*space, "{measure: " + kTable +
                                               ", target: c10valid_val_acc_12ep, warmup: 100, "
                                               "measure_every: 0}");

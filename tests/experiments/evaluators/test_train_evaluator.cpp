@@ -29,7 +29,7 @@ std::unique_ptr<SearchSpace> mlp_space(const std::string& options = "") {
 
 std::unique_ptr<Evaluator> make_train(const SearchSpace& space, const std::string& options) {
   const ConfigNode node = ConfigNode::parse(options, "exp.yaml");
-  EvaluatorContext context{space, node, 5, TANDEM_SOURCE_DIR};
+  EvaluatorContext context{space, node, 5, TANDEM_SOURCE_DIR, ""};
   return evaluator_registry().create("train", context);
 }
 
