@@ -57,6 +57,11 @@ const Command kCommands[] = {
      "report DB [--experiment NAME ...] -o report.html   (self-contained HTML report)"},
     {"dashboard", cli_dashboard,
      "dashboard DB [--port P] [--host 127.0.0.1]   (live dashboard in the browser, read-only)"},
+    {"ask", cli_ask,
+     "ask DB (--experiment NAME | --config FILE) [-n K]   (next candidates as JSON, RUNNING)"},
+    {"tell", cli_tell,
+     "tell DB [--experiment NAME] --trial N [--values a=1,b=2] [--state S]\n"
+     "         [--intermediate STEP:name=value,...]   (finish a trial asked for)"},
     {"hw", cli_hw, "hw eval|models ...   (accelerator cost models)"},
     {"train", cli_train,
      "train (--space NAME --arch STRING | --workload lenet) --dataset NAME|PATH [--epochs E] "

@@ -18,5 +18,7 @@ int cli_predict(int argc, char** argv);  // tandem predict eval ...
 int cli_bench_proxies(int argc, char** argv);  // tandem bench proxies ...
 int cli_report(int argc, char** argv);
 int cli_dashboard(int argc, char** argv);
+int cli_ask(int argc, char** argv);   // tandem ask (cli_ask_tell.cpp)
+int cli_tell(int argc, char** argv);  // tandem tell (cli_ask_tell.cpp)
 
 }  // namespace tandem

@@ -81,7 +81,7 @@ ExperimentConfig ExperimentConfig::parse(const std::string& text, const std::str
     root.at("evaluators").fail("give either 'evaluator' or 'evaluators', not both");
   if (root.has("evaluator")) {
     config.evaluators.push_back(parse_component(root.at("evaluator"), "evaluator"));
-  } else {
+  } else if (root.has("evaluators")) {
     ConfigNode list = root.at("evaluators");
     if (!list.is_sequence() || list.size() == 0)
       list.fail("expected a non-empty list of evaluators, e.g. [{name: graph_stats}]");
@@ -124,16 +124,21 @@ ExperimentConfig ExperimentConfig::parse(const std::string& text, const std::str
     }
   }
 
-  ConfigNode budget = root.at("budget");
-  if (!budget.is_map()) budget.fail("expected {trials: N, seconds: S}");
-  budget.check_keys({"trials", "seconds"});
-  config.budget.trials = budget.get_int_in("trials", 0, 0, std::numeric_limits<long long>::max());
-  config.budget.seconds = budget.get_double("seconds", 0.0);
-  if (config.budget.seconds < 0)
-    budget.at("seconds").fail("expected a number of seconds >= 0, got " +
-                              format_number(config.budget.seconds));
-  if (config.budget.trials == 0 && config.budget.seconds == 0)
-    budget.fail("set trials or seconds (or both) to a positive value");
+  // Without a budget (an ask/tell experiment, driven one call at a time) `tandem run` needs
+  // --trials (trial_loop.cpp).
+  if (root.has("budget")) {
+    ConfigNode budget = root.at("budget");
+    if (!budget.is_map()) budget.fail("expected {trials: N, seconds: S}");
+    budget.check_keys({"trials", "seconds"});
+    config.budget.trials =
+        budget.get_int_in("trials", 0, 0, std::numeric_limits<long long>::max());
+    config.budget.seconds = budget.get_double("seconds", 0.0);
+    if (config.budget.seconds < 0)
+      budget.at("seconds").fail("expected a number of seconds >= 0, got " +
+                                format_number(config.budget.seconds));
+    if (config.budget.trials == 0 && config.budget.seconds == 0)
+      budget.fail("set trials or seconds (or both) to a positive value");
+  }
 
   config.database = root.get_string("database", "");
   if (ConfigNode pruner = root.optional("pruner"); pruner.present() && !pruner.is_null())

@@ -18,7 +18,6 @@
 #include <map>
 #include <unistd.h>
 
-#include "core/rng.hpp"
 #include "core/text.hpp"
 #include "experiments/evaluators/child_process.hpp"
 #include "experiments/evaluators/command_protocol.hpp"
@@ -88,7 +87,7 @@ class CommandEvaluator final : public Evaluator {
       return TrialResult::failed("command: cannot create the trial folder '" + folder.string() +
                                  "': " + error.message());
     const std::string candidate_text = space_.to_string(candidate);
-    const std::uint64_t seed = Rng(seed_).derive(fnv1a(candidate_text)).next_u64() >> 33;
+    const std::uint64_t seed = trial_seed(seed_, candidate_text);
 
     TrialDocumentFields fields{experiment_, trial.number, seed, trial.worker_index, folder.string()};
     const fs::path trial_file = folder / "trial.json";

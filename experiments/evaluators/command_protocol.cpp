@@ -7,9 +7,10 @@
 #include <cmath>
 #include <cstdlib>
 #include <limits>
-#include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/rng.hpp"
+#include "core/text.hpp"
 
 namespace tandem {
 namespace {
@@ -186,8 +187,17 @@ std::optional<double> number_of(const Json& value) {
 
 }  // namespace
 
+std::uint64_t trial_seed(std::uint64_t experiment_seed, const std::string& candidate_text) {
+  return Rng(experiment_seed).derive(fnv1a(candidate_text)).next_u64() >> 33;
+}
+
 std::string trial_document(const SearchSpace& space, const Candidate& candidate,
                            const TrialDocumentFields& fields) {
+  return trial_document_json(space, candidate, fields).dump(2) + "\n";
+}
+
+Json trial_document_json(const SearchSpace& space, const Candidate& candidate,
+                         const TrialDocumentFields& fields) {
   Json doc = Json::object();
   doc["protocol"] = kCommandProtocolVersion;
   doc["experiment"] = fields.experiment;
@@ -218,7 +228,7 @@ std::string trial_document(const SearchSpace& space, const Candidate& candidate,
   } catch (const Error&) {
   }
   doc["network"] = graph ? network_json(space, *graph) : Json(nullptr);
-  return doc.dump(2) + "\n";
+  return doc;
 }
 
 ProgramLine parse_program_line(std::string_view line) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,13 @@ struct TrialDocumentFields {
 // shape, classes, MACs, parameters, layers and outputs).
 std::string trial_document(const SearchSpace& space, const Candidate& candidate,
                            const TrialDocumentFields& fields);
+// The same document as a JSON value (what `tandem ask` prints, with the trial's number first).
+nlohmann::ordered_json trial_document_json(const SearchSpace& space, const Candidate& candidate,
+                                           const TrialDocumentFields& fields);
+
+// The seed a trial's program gets: in [0, 2^31), derived from the experiment seed and the
+// candidate's canonical string, so the same candidate always gets the same seed.
+std::uint64_t trial_seed(std::uint64_t experiment_seed, const std::string& candidate_text);
 
 // One line of the program's stdout.
 struct ProgramLine {

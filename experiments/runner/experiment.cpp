@@ -36,7 +36,8 @@ auto build_at(const ComponentConfig& component, const std::string& what, Build b
 
 }  // namespace
 
-Experiment::Experiment(ExperimentConfig config) : config_(std::move(config)) {
+Experiment::Experiment(ExperimentConfig config, bool build_evaluators)
+    : config_(std::move(config)) {
   require_name(space_registry(), config_.space);
   space_ = build_at(config_.space, "space",
                     [&] { return space_registry().create(config_.space.name, config_.space.options); });
@@ -47,8 +48,10 @@ Experiment::Experiment(ExperimentConfig config) : config_(std::move(config)) {
   validated_strategy_ = build_strategy();
 
   std::vector<std::string> measured;
-  bool all_declared = true;
+  // Without evaluators (an ask/tell experiment) the metrics are whatever its caller tells.
+  bool all_declared = build_evaluators && !config_.evaluators.empty();
   for (const auto& component : config_.evaluators) {
+    if (!build_evaluators) break;
     require_name(evaluator_registry(), component);
     auto evaluator = build_at(component, "evaluator", [&] {
       EvaluatorContext context{*space_, component.options, config_.seed, config_.directory,

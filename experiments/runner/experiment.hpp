@@ -20,7 +20,9 @@ namespace tandem {
 
 class Experiment {
  public:
-  explicit Experiment(ExperimentConfig config);
+  // `build_evaluators` false leaves the evaluator chain empty and unchecked: the ask/tell
+  // interface (ask_tell.hpp) never evaluates, its caller measures the candidates.
+  explicit Experiment(ExperimentConfig config, bool build_evaluators = true);
 
   const ExperimentConfig& config() const { return config_; }
   const SearchSpace& space() const { return *space_; }

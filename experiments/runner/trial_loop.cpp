@@ -15,6 +15,7 @@
 #include "experiments/runner/progress.hpp"
 #include "experiments/runner/pruner_session.hpp"
 #include "experiments/runner/run_lock_keeper.hpp"
+#include "experiments/runner/strategy_replay.hpp"
 #include "db/trial_front.hpp"
 
 namespace tandem {
@@ -49,144 +50,9 @@ class BestTracker {
   int number_ = 0;
 };
 
-TrialResult stored_result(const TrialRecord& trial) {
-  return TrialResult{trial.state, trial.values, trial.reason};
-}
-
 }  // namespace
 
 std::string default_worker_name() { return default_worker(); }
-
-namespace {
-
-// A candidate that was asked but whose result was never told: it runs again as a new trial.
-struct Retry {
-  Candidate candidate;
-  int previous_number = 0;  // the latest attempt (stored as retry_of)
-};
-
-// What replaying the stored history leaves behind.
-struct Replayed {
-  long long told = 0;
-  std::int64_t next_seq = 0;
-  std::deque<Retry> retries;
-};
-
-[[noreturn]] void replay_mismatch(const ExperimentConfig& config, const SearchSpace& space,
-                                  const TrialRecord& trial, const std::vector<Candidate>& asked,
-                                  std::size_t index) {
-  throw Error("cannot resume experiment '" + config.name + "': replaying trial #" +
-              std::to_string(trial.number) + " the strategy proposed " +
-              (index >= asked.size() ? std::string("nothing") : space.to_string(asked[index])) +
-              " but the database holds " + trial.candidate +
-              " (was the strategy or tandem changed since the run began?)");
-}
-
-// Rebuilds `strategy` from the stored trials (see trial_loop.hpp); `history` holds their lineage.
-// Trials written before schema 3 (no ask_seq, tell_seq or retry_of) come first and replay as the
-// sequential loop wrote them: one ask(1) and one tell per told trial, in number order.
-Replayed replay(const ExperimentConfig& config, const SearchSpace& space, Strategy& strategy,
-                TrialStore& store, const std::vector<TrialRecord>& trials,
-                const TrialHistory& history, BestTracker& best) {
-  Replayed out;
-  std::optional<std::int64_t> last_told_id;
-  auto tell = [&](const TrialRecord& trial) {
-    TrialResult result = stored_result(trial);
-    strategy.tell(space.parse(trial.candidate), result);
-    best.add(trial.number, result);
-    last_told_id = trial.id;
-    ++out.told;
-  };
-  auto check_state = [&] {
-    if (!last_told_id) return;
-    auto stored_state = store.strategy_state(*last_told_id);
-    if (stored_state && *stored_state != strategy.state()) {
-      throw Error("cannot resume experiment '" + config.name +
-                  "': the rebuilt strategy state differs from the stored one "
-                  "(was the strategy or tandem changed since the run began?)");
-    }
-  };
-
-  // Events of schema-3 trials: an ask() call (the trials it proposed, in number order) or a tell.
-  struct Event {
-    std::vector<const TrialRecord*> asked;
-    const TrialRecord* told = nullptr;
-  };
-  std::map<std::int64_t, Event> events;
-  for (const TrialRecord& trial : trials) {
-    const TrialLineage& lineage = history.at(trial.number);
-    if (lineage.legacy) {
-      if (!lineage.told) continue;
-      std::vector<Candidate> asked = strategy.ask(1);
-      if (asked.size() != 1 || asked.front() != space.parse(trial.candidate))
-        replay_mismatch(config, space, trial, asked, 0);
-      tell(trial);
-      continue;
-    }
-    if (trial.ask_seq) events[*trial.ask_seq].asked.push_back(&trial);
-    if (trial.tell_seq) {
-      Event& event = events[*trial.tell_seq];
-      if (event.told || !event.asked.empty())
-        throw Error("cannot resume experiment '" + config.name + "': ask/tell number " +
-                    std::to_string(*trial.tell_seq) + " is stored twice");
-      event.told = &trial;
-    }
-  }
-  out.next_seq = history.next_seq();
-  for (const PendingRerun& rerun : history.pending_reruns()) {
-    const TrialRecord& asked = trials[static_cast<std::size_t>(rerun.root)];
-    out.retries.push_back(Retry{space.parse(asked.candidate), rerun.latest_attempt});
-  }
-  if (events.empty()) {
-    check_state();
-    return out;
-  }
-
-  std::int64_t last_tell_seq = -1;
-  for (const auto& [seq, event] : events)
-    if (event.told) last_tell_seq = seq;
-  if (last_tell_seq < 0) check_state();  // only legacy tells so far
-  for (const auto& [seq, event] : events) {
-    if (event.told) {
-      if (!event.asked.empty())
-        throw Error("cannot resume experiment '" + config.name + "': ask/tell number " +
-                    std::to_string(seq) + " is stored twice");
-      tell(*event.told);
-      if (seq == last_tell_seq) check_state();
-      continue;
-    }
-    std::vector<Candidate> asked = strategy.ask(event.asked.size());
-    for (std::size_t i = 0; i < event.asked.size(); ++i) {
-      if (i >= asked.size() || asked[i] != space.parse(event.asked[i]->candidate))
-        replay_mismatch(config, space, *event.asked[i], asked, i);
-    }
-  }
-  return out;
-}
-
-// The lineage of the stored trials; records that tandem cannot have written are one error line.
-TrialHistory stored_history(const ExperimentConfig& config,
-                            const std::vector<TrialRecord>& trials) {
-  try {
-    return TrialHistory(trials);
-  } catch (const Error& error) {
-    throw Error("cannot resume experiment '" + config.name + "': " + error.what());
-  }
-}
-
-// Weight-sharing strategies store their search log with the experiment's first trial; handing it
-// back lets them resume without re-running a finished supernet search (Strategy::restore_search).
-void restore_search(Strategy& strategy, const TrialStore& store, const TrialRecord& first) {
-  std::map<int, Metrics> by_step;
-  for (const IntermediateValue& value : store.intermediate_values(first.id))
-    by_step[value.step].set(value.name, value.value);
-  if (by_step.empty()) return;
-  std::vector<SearchLogEntry> log;
-  for (auto& [step, values] : by_step) log.push_back(SearchLogEntry{step, std::move(values)});
-  strategy.restore_search(log);
-}
-
-}  // namespace
 
 // Multi-objective experiments keep their hypervolume in experiment_values (reference point:
 // the config's objectives[].reference, else the worst observed value of each objective).
@@ -218,6 +84,13 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
                           TrialExecutor& executor) {
   const ExperimentConfig& config = experiment.config();
   const SearchSpace& space = experiment.space();
+  if (config.evaluators.empty())
+    throw Error(config.source + ": experiment '" + config.name +
+                "' has no evaluators; `tandem run` needs at least one (a config without "
+                "evaluators is driven from outside by `tandem ask` and `tandem tell`)");
+  if (!options.trials && config.budget.trials == 0 && config.budget.seconds == 0)
+    throw Error(config.source + ": experiment '" + config.name +
+                "' has no budget; add `budget: {trials: N}` (or seconds), or pass --trials N");
   RunSummary summary;
   auto started = std::chrono::steady_clock::now();
 
@@ -258,7 +131,10 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
     const TrialHistory history = stored_history(config, trials);
     if (pruning) pruning->load(store, trials);  // pruning decisions rebuild from the database
     if (!trials.empty()) restore_search(*strategy, store, trials.front());
-    Replayed replayed = replay(config, space, *strategy, store, trials, history, best);
+    Replayed replayed = replay(config, space, *strategy, store, trials, history,
+                               [&](const TrialRecord& trial, const TrialResult& result) {
+                                 best.add(trial.number, result);
+                               });
     strategy->take_search_log();  // a re-run search's log is stored with trial #0 already
     finished = replayed.told;
     next_seq = replayed.next_seq;
@@ -276,6 +152,7 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
 
   const long long trial_budget = options.trials ? *options.trials : config.budget.trials;
   const double second_budget = config.budget.seconds;
+
   const std::string worker = options.worker.empty() ? default_worker() : options.worker;
   Progress progress(options.progress_stream, trial_budget, second_budget, options.show_progress);
 

@@ -73,6 +73,12 @@ RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOp
 RunSummary run_experiment(Experiment& experiment, TrialStore& store, const RunOptions& options,
                           TrialExecutor& executor);
 
+// Multi-objective experiments keep their hypervolume in experiment_values ("hypervolume";
+// reference point: the config's objectives[].reference, else the worst observed value of each
+// objective). Single-objective experiments store nothing.
+void store_hypervolume(TrialStore& store, std::int64_t experiment_id,
+                       const std::vector<Objective>& objectives);
+
 // "host:pid" of this process.
 std::string default_worker_name();
 

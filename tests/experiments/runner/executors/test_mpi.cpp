@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <set>
 #include <thread>
 
 #include "tests/experiments/runner/executors/test_parallel_harness.hpp"
@@ -197,6 +198,38 @@ TEST_CASE("mpirun -np 3 --mpi stores the same trials as a sequential run (random
   // Intermediate values streamed back from the ranks: two steps per trial.
   TrialStore store(dir.file("mpi.db"), TrialStore::Mode::read_only);
   CHECK(store.intermediate_values(trials[3].id).size() == 2);
+}
+
+TEST_CASE("mpirun -np 3 --mpi with the command evaluator: each rank's program knows its worker") {
+  TempDir dir;
+  const std::string script = dir.write(
+      "train.py",
+      "import json, os\n"
+      "trial = json.load(open(os.environ['TANDEM_TRIAL_FILE']))\n"
+      "print(json.dumps({'step': 1, 'loss': 1.0}))\n"
+      "print(json.dumps({'score': len(trial['candidate']), 'worker': trial['worker'],\n"
+      "                  'gpu': int(os.environ['GPU'])}))\n");
+  const std::string config = dir.write(
+      "exp.yaml", "name: mpi\nseed: 2\nspace: {name: nb201}\nstrategy: random\n"
+                  "evaluators:\n  - name: command\n    options:\n      command: \"python3 " +
+                      script + "\"\n      worker_env: {GPU: [\"3\", \"5\"]}\n"
+                  "objectives: [{metric: score, direction: maximize}]\n");
+  auto run = run_shell(mpirun(3) + "'" + tandem_binary() + "' run '" + config + "' --db '" +
+                       dir.file("mpi.db") + "' --quiet --mpi --trials 8 2>&1");
+  REQUIRE_MESSAGE(run.exit_code == 0, run.output);
+  auto trials = stored(dir.file("mpi.db"), "mpi");
+  REQUIRE(trials.size() == 8);
+  // Both worker ranks share this machine: the first is worker 0 (GPU 3), the second worker 1.
+  std::set<double> workers;
+  for (const auto& t : trials) {
+    INFO(t.worker << " " << t.reason);
+    REQUIRE(t.state == TrialStatus::complete);
+    const double worker = t.values.at("worker");
+    CHECK(worker == (t.worker.ends_with(" rank 1") ? 0.0 : 1.0));
+    CHECK(t.values.at("gpu") == (worker == 0.0 ? 3.0 : 5.0));
+    workers.insert(worker);
+  }
+  CHECK(workers.size() == 2);
 }
 
 TEST_CASE("a worker rank killed mid-trial: its trial FAILED 'worker lost' and re-run") {
