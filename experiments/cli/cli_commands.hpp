@@ -20,5 +20,6 @@ int cli_report(int argc, char** argv);
 int cli_dashboard(int argc, char** argv);
 int cli_ask(int argc, char** argv);   // tandem ask (cli_ask_tell.cpp)
 int cli_tell(int argc, char** argv);  // tandem tell (cli_ask_tell.cpp)
+int cli_export(int argc, char** argv);
 
 }  // namespace tandem

@@ -1,0 +1,81 @@
+// `tandem export DB TRIAL --format pytorch`: the module it writes for a trial of a real run is
+// imported by python3-torch, built with no arguments, and runs a batch of the space's input shape
+// to one logit per class; its parameter count is tandem's for the trial's network. Bad input is
+// one line. (The numerical agreement of the exported code with tandem's forward pass is
+// tests/trainers/test_pytorch_export.cpp.)
+#include <doctest/doctest.h>
+
+#include "db/trial_store.hpp"
+#include "spaces/search_space.hpp"
+#include "tests/experiments/cli_harness.hpp"
+
+using namespace tandem;
+using namespace tandem::testing;
+
+TEST_CASE("export cli: a trial's network as a PyTorch module that builds and runs") {
+  TempDir dir;
+  const std::string config = dir.write(
+      "e.yaml", "name: e\nseed: 2\nspace: {name: nb201, options: {width: 8, cells_per_stage: 1}}\n"
+                "strategy: random\nevaluators:\n  - name: table\n    options:\n      path: " +
+                    source_dir() + "/data/nas-bench-201/nb201_accuracy_cost.csv\n"
+                "      metrics: [c10valid_val_acc_12ep]\n"
+                "objectives: [{metric: c10valid_val_acc_12ep, direction: maximize}]\n"
+                "budget: {trials: 3}\n");
+  const std::string db = dir.file("e.db");
+  REQUIRE(run_tandem("run " + shell_quote(config) + " --db " + shell_quote(db) + " --quiet")
+              .exit_code == 0);
+  const std::string module = dir.file("best.py");
+  const CommandResult exported =
+      run_tandem("export " + shell_quote(db) + " 1 --format pytorch -o " + shell_quote(module));
+  REQUIRE_MESSAGE(exported.exit_code == 0, exported.output);
+
+  TrialStore store(db, TrialStore::Mode::read_only);
+  const auto trial = store.trial(store.experiments().front().id, 1);
+  REQUIRE(trial);
+  auto space = space_registry().create(
+      "nb201", ConfigNode::parse("{width: 8, cells_per_stage: 1}", "s.yaml"));
+  const long long params = space->to_graph(space->parse(trial->candidate)).total_params();
+  CHECK(exported.output == "wrote " + module + ": class TandemNet, " +
+                               std::to_string(space->to_graph(space->parse(trial->candidate)).size()) +
+                               " layers, " + std::to_string(params) + " parameters, input 3x32x32\n");
+  const std::string source = fingerprint(module);
+  CHECK(source.find("# Trial #1 of experiment 'e' (COMPLETE), space nb201:\n# " +
+                    trial->candidate + "\n") == 0);
+
+  if (run_shell("python3 -c 'import torch' 2>&1").exit_code != 0) {
+    MESSAGE("skipped running the module: python3 cannot import torch");
+    return;
+  }
+  const CommandResult ran = run_shell(
+      "cd " + shell_quote(dir.file("")) + " && python3 -c " +
+      shell_quote("import torch, best\nm = best.build()\n"
+                  "y = m(torch.zeros((2,) + best.INPUT_SHAPE))\n"
+                  "print(tuple(y.shape), sum(p.numel() for p in m.parameters()))") +
+      " 2>&1");
+  REQUIRE_MESSAGE(ran.exit_code == 0, ran.output);
+  CHECK(ran.output == "(2, 10) " + std::to_string(params) + "\n");
+}
+
+TEST_CASE("export cli: bad input is one line") {
+  TempDir dir;
+  const std::string config = dir.write(
+      "e.yaml", "name: e\nspace: {name: nb201}\nstrategy: random\nevaluators: [{name: graph_stats}]\n"
+                "objectives: [{metric: params, direction: minimize}]\nbudget: {trials: 1}\n");
+  const std::string db = dir.file("e.db");
+  REQUIRE(run_tandem("run " + shell_quote(config) + " --db " + shell_quote(db) + " --quiet")
+              .exit_code == 0);
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"export " + shell_quote(db) + " 4", "experiment 'e' has no trial #4 (it has 1)"},
+      {"export " + shell_quote(db) + " x", "TRIAL 'x': expected a trial number >= 0"},
+      {"export " + shell_quote(db) + " 0 --format keras", "--format 'keras': expected pytorch"},
+      {"export " + shell_quote(db) + " 0 -o " + shell_quote(dir.file("no/such/dir/m.py")),
+       "cannot write the module"},
+      {"export " + shell_quote(dir.file("missing.db")) + " 0", "missing.db"},
+  };
+  for (const auto& [args, says] : cases) {
+    const CommandResult result = run_tandem(args);
+    CHECK_MESSAGE(result.exit_code != 0, args);
+    CHECK_MESSAGE(result.output.find(says) != std::string::npos, result.output);
+    CHECK_MESSAGE(result.lines().size() == 1, result.output);
+  }
+}
