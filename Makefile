@@ -20,10 +20,11 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR ?= OFF
 PACKAGES := cmake g++ make pkg-config libeigen3-dev libtbb-dev libboost-graph-dev libsqlite3-dev \
             libcxxopts-dev doctest-dev libyaml-cpp-dev libbenchmark-dev libopenmpi-dev openmpi-bin zlib1g-dev \
-            libxgboost-dev libsvm-dev libcpp-httplib-dev nlohmann-json3-dev
+            libxgboost-dev libsvm-dev libcpp-httplib-dev nlohmann-json3-dev libonnx-dev
 # Only `make test` needs these: the report and dashboard pages are checked in headless Chromium,
-# and the `command` evaluator's PyTorch example trains with python3-torch.
-TEST_PACKAGES := chromium python3 python3-torch
+# the `command` evaluator's PyTorch example trains with python3-torch, the PyTorch export is
+# compared with python3-torch, and the ONNX test models pass python3-onnx's checker.
+TEST_PACKAGES := chromium python3 python3-torch python3-onnx
 # Only the sanitizer and fuzzing targets need these.
 SANITIZER_PACKAGES := clang libfuzzer-14-dev python3
 

@@ -1,8 +1,8 @@
 // `tandem hw eval|models`: cost-model evaluation from the command line.
 //   tandem hw models
 //       lists the cost models and their parameters with defaults
-//   tandem hw eval --accelerator ACC.yaml (--layers LAYERS.csv | --space NAME --arch STRING)
-//                  [--space-options YAML] [--format table|csv|json]
+//   tandem hw eval --accelerator ACC.yaml (--layers LAYERS.csv | --space NAME --arch STRING |
+//                  --onnx MODEL.onnx) [--space-options YAML] [--format table|csv|json]
 //       one row per layer plus a `total` row (columns below); the table format adds the area,
 //       the feasibility and the model's parameters after the table.
 #include <iostream>
@@ -14,6 +14,7 @@
 #include "experiments/runner/experiment.hpp"
 #include "experiments/cli/table_output.hpp"
 #include "hwmodels/cost_model.hpp"
+#include "spaces/onnx_network.hpp"
 
 namespace tandem {
 namespace {
@@ -70,13 +71,16 @@ int cli_hw(int argc, char** argv) {
   cxxopts::Options options(argv[0],
                            "Analytic accelerator cost models.\n  tandem hw models\n"
                            "  tandem hw eval --accelerator ACC.yaml (--layers LAYERS.csv | "
-                           "--space NAME --arch STRING) [--format table|csv|json]");
+                           "--space NAME --arch STRING | --onnx MODEL.onnx) "
+                           "[--format table|csv|json]");
   options.add_options()("accelerator", "accelerator YAML (model: systolic|eyeriss|...)",
                         cxxopts::value<std::string>())(
       "layers", "LAYERS.csv: name,type,n,c,h,w,m,r,s,stride,pad,groups",
       cxxopts::value<std::string>())("space", "search space whose candidate to lower",
                                      cxxopts::value<std::string>())(
       "arch", "candidate string of --space", cxxopts::value<std::string>())(
+      "onnx", "a network given as an ONNX model (docs/hwmodels.md lists the operators)",
+      cxxopts::value<std::string>())(
       "space-options", "YAML mapping of space options, e.g. '{width: 32}'",
       cxxopts::value<std::string>())("format", "table | csv | json",
                                      cxxopts::value<std::string>()->default_value("table"));
@@ -95,10 +99,14 @@ int cli_hw(int argc, char** argv) {
   auto model = hw::load_cost_model(args["accelerator"].as<std::string>());
   const bool from_layers = args.count("layers") > 0;
   const bool from_space = args.count("space") > 0 || args.count("arch") > 0;
-  if (from_layers == from_space)
-    throw Error("tandem hw eval: give either --layers LAYERS.csv or --space NAME --arch STRING");
+  const bool from_onnx = args.count("onnx") > 0;
+  if (int(from_layers) + int(from_space) + int(from_onnx) != 1)
+    throw Error("tandem hw eval: give one of --layers LAYERS.csv, --space NAME --arch STRING, "
+                "--onnx MODEL.onnx");
   hw::CostReport report;
-  if (from_layers) {
+  if (from_onnx) {
+    report = model->evaluate(read_onnx_network(args["onnx"].as<std::string>()));
+  } else if (from_layers) {
     report = model->evaluate(hw::load_layers_csv(args["layers"].as<std::string>()));
   } else {
     if (!args.count("space") || !args.count("arch"))

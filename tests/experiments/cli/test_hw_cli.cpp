@@ -84,7 +84,7 @@ TEST_CASE("hw cli: bad input gives one clear line and exit code 1") {
   one_line_error(run_tandem("hw eval --accelerator '" + lut + "' --layers '" + layers + "'"),
                  "has no entry for layer 'reduce'");
   one_line_error(run_tandem("hw eval --accelerator '" + data("eyeriss_v1.yaml") + "'"),
-                 "give either --layers");
+                 "give one of --layers");
 }
 
 TEST_CASE("hw cli: the co-design example runs with tandem run") {
