@@ -8,6 +8,9 @@
 // Metrics: latency_ms, energy_mj, area_mm2, cycles, utilization, macs, dram_bytes. A layer the
 // accelerator cannot run makes the trial INFEASIBLE with the model's reason (constraints on
 // these metrics are applied by the trial loop).
+// options.onnx (a file relative to the experiment file) costs that network, read once
+// (spaces/onnx_network.hpp), instead of the candidate's: an accelerator search for a fixed
+// network of the user's.
 // Multi-task spaces (SearchSpace::task_names() not empty): every task's network is costed on the
 // one accelerator through CostModel::evaluate_tasks: a `heterogeneous` model runs them in
 // parallel on its sub-accelerators (latency = the busiest sub-accelerator); any other model runs
@@ -18,10 +21,12 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 
 #include "core/error.hpp"
 #include "core/rng.hpp"
 #include "experiments/evaluators/evaluator_registry.hpp"
+#include "spaces/onnx_network.hpp"
 #include "experiments/evaluators/hw_evaluator.hpp"
 #include "hwmodels/cost_model.hpp"
 #include "hwmodels/workload.hpp"
@@ -32,8 +37,12 @@ namespace {
 class HwEvaluator final : public CostReportingEvaluator {
  public:
   HwEvaluator(const SearchSpace& space, std::shared_ptr<const hw::CostModel> fixed,
-              AcceleratorDescription::Parameters defaults)
-      : space_(space), fixed_(std::move(fixed)), defaults_(std::move(defaults)) {}
+              AcceleratorDescription::Parameters defaults,
+              std::optional<ComputeGraph> network = std::nullopt)
+      : space_(space),
+        fixed_(std::move(fixed)),
+        defaults_(std::move(defaults)),
+        network_(std::move(network)) {}
 
   TrialResult evaluate(const Candidate& candidate, Reporter&) override {
     Metrics metrics;
@@ -68,6 +77,7 @@ class HwEvaluator final : public CostReportingEvaluator {
   // The candidate's cost report; multi-task spaces also set latency_ms.T in `metrics`.
   hw::CostReport report_and_task_latencies(const Candidate& candidate, Metrics& metrics) {
     std::shared_ptr<const hw::CostModel> model = fixed_ ? fixed_ : model_for(candidate);
+    if (network_) return model->evaluate(*network_);
     return space_.task_names().empty() ? model->evaluate(space_.to_graph(candidate))
                                        : evaluate_tasks(*model, candidate, metrics);
   }
@@ -119,6 +129,7 @@ class HwEvaluator final : public CostReportingEvaluator {
   const SearchSpace& space_;
   std::shared_ptr<const hw::CostModel> fixed_;
   AcceleratorDescription::Parameters defaults_;  // options.defaults, values as YAML flow text
+  std::optional<ComputeGraph> network_;          // options.onnx: the network every trial costs
   std::mutex mutex_;
   std::map<AcceleratorDescription, std::shared_ptr<const hw::CostModel>> cache_;
 };
@@ -130,10 +141,10 @@ void register_hw_evaluator(EvaluatorRegistry& registry) {
       "hw", "hardware",
       "analytic latency_ms, energy_mj, area_mm2, cycles, utilization, macs, dram_bytes from a "
       "cost model (options: accelerator | accelerator_file | the candidate's accelerator part, "
-      "defaults)",
+      "defaults; onnx: a fixed network to cost instead of the candidate's)",
       [](const EvaluatorContext& context) -> std::unique_ptr<Evaluator> {
         const ConfigNode& options = context.options;
-        options.check_keys({"accelerator", "accelerator_file", "defaults"});
+        options.check_keys({"accelerator", "accelerator_file", "defaults", "onnx"});
         if (options.has("accelerator") && options.has("accelerator_file"))
           options.at("accelerator_file").fail("give either 'accelerator' or 'accelerator_file'");
         std::shared_ptr<const hw::CostModel> fixed;
@@ -159,8 +170,21 @@ void register_hw_evaluator(EvaluatorRegistry& registry) {
                                            std::make_shared<const ConfigNode>(node.at(key))));
           }
         }
-        auto evaluator =
-            std::make_unique<HwEvaluator>(context.space, std::move(fixed), defaults);
+        std::optional<ComputeGraph> network;
+        if (options.has("onnx")) {
+          if (!context.space.task_names().empty())
+            options.at("onnx").fail("onnx: a multitask space costs its own tasks' networks");
+          std::string path = options.get_string("onnx");
+          if (!path.empty() && path[0] != '/' && !context.config_dir.empty())
+            path = context.config_dir + "/" + path;
+          try {
+            network = read_onnx_network(path);
+          } catch (const Error& error) {
+            options.at("onnx").fail(error.what());
+          }
+        }
+        auto evaluator = std::make_unique<HwEvaluator>(context.space, std::move(fixed), defaults,
+                                                       std::move(network));
         if (!options.has("accelerator") && !options.has("accelerator_file")) {
           // Fail before the run when the space has no accelerator part or the defaults are bad.
           Rng rng(context.seed);

@@ -10,6 +10,7 @@
 #include <fstream>
 
 #include "core/error.hpp"
+#include "db/trial_store.hpp"
 #include "spaces/onnx_network.hpp"
 #include "tests/experiments/cli_harness.hpp"
 
@@ -115,10 +116,9 @@ const Layer& layer_named(const ComputeGraph& graph, const std::string& name) {
   throw 0;
 }
 
-}  // namespace
-
-TEST_CASE("onnx network: a CNN with depthwise, strided and dilated convolutions, counted by hand") {
-  TempDir dir;
+// A small CNN: conv 3x3 + BN + ReLU, a depthwise stride-2 conv + ReLU6 (Clip), max pooling, a
+// dilated conv, global average pooling, Flatten and a Gemm classifier; written to cnn.onnx.
+std::string write_cnn(const TempDir& dir) {
   ModelBuilder m;
   m.input("x", {1, 3, 32, 32});
   m.weight("w1", {16, 3, 3, 3});
@@ -150,7 +150,14 @@ TEST_CASE("onnx network: a CNN with depthwise, strided and dilated convolutions,
   m.weight("bf", {10});
   ModelBuilder::integer(m.node("Gemm", "fc", {"f", "wf", "bf"}, "y"), "transB", 1);
   m.output("y", {1, 10});
-  const std::string path = m.write(dir, "cnn.onnx");
+  return m.write(dir, "cnn.onnx");
+}
+
+}  // namespace
+
+TEST_CASE("onnx network: a CNN with depthwise, strided and dilated convolutions, counted by hand") {
+  TempDir dir;
+  const std::string path = write_cnn(dir);
 
   const ComputeGraph graph = read_onnx_network(path);
   // conv1: 16 x 32 x 32 outputs, 3 x 3 x 3 MACs each; 16 * 27 weights + 16 biases.
@@ -265,4 +272,36 @@ TEST_CASE("onnx network: unsupported operators, asymmetric pads and truncated fi
   CHECK(cli.exit_code == 1);
   CHECK(cli.lines().size() == 1);
   CHECK(cli.output.find("node 'sm' (op Softmax) is not supported") != std::string::npos);
+}
+
+TEST_CASE("onnx network: the hw evaluator searches accelerators for a fixed ONNX network") {
+  TempDir dir;
+  write_cnn(dir);
+  const std::string config = dir.write(
+      "exp.yaml", "name: accel\nseed: 1\nspace:\n  name: systolic_hw\n  options:\n"
+                  "    rows: [8, 16, 32]\n    cols: [8, 16, 32]\n"
+                  "strategy: random\nevaluators:\n  - name: hw\n    options: {onnx: cnn.onnx}\n"
+                  "objectives: [{metric: latency_ms, direction: minimize}]\nbudget: {trials: 5}\n");
+  const CommandResult run =
+      run_tandem("run " + shell_quote(config) + " --db " + shell_quote(dir.file("a.db")) + " --quiet");
+  REQUIRE_MESSAGE(run.exit_code == 0, run.output);
+  TrialStore store(dir.file("a.db"), TrialStore::Mode::read_only);
+  const auto trials = store.trials(store.experiments().front().id);
+  REQUIRE(trials.size() == 5);
+  for (const TrialRecord& trial : trials) {
+    INFO(trial.accelerator << ": " << trial.reason);
+    REQUIRE(trial.state == TrialStatus::complete);
+    CHECK(trial.values.at("macs") == 774464.0);  // the ONNX network's, counted by hand above
+  }
+  // A bad file is a config error naming the key, before the run.
+  const std::string bad = dir.write(
+      "bad.yaml", "name: bad\nspace: {name: systolic_hw}\nstrategy: random\n"
+                  "evaluators: [{name: hw, options: {onnx: missing.onnx}}]\n"
+                  "objectives: [{metric: latency_ms, direction: minimize}]\nbudget: {trials: 1}\n");
+  const CommandResult refused =
+      run_tandem("run " + shell_quote(bad) + " --db " + shell_quote(dir.file("b.db")));
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.lines().size() == 1);
+  CHECK(refused.output.find("bad.yaml:4:") != std::string::npos);
+  CHECK(refused.output.find("missing.onnx: cannot open the ONNX file") != std::string::npos);
 }

@@ -114,26 +114,23 @@ bool torch_available() {
 
 TEST_CASE("pytorch export: NB201 and DARTS cells compute what tandem computes") {
   if (!torch_available()) return;
-  for (const auto& [space, options] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& c : std::vector<std::pair<std::string, std::string>>{
            {"nb201", "{input_shape: [3, 16, 16], width: 8, cells_per_stage: 1}"},
            {"darts", "{input_shape: [3, 16, 16], width: 8, cells_per_stage: 1}"}}) {
-    const Checked checked = export_and_compare(space, options);
-    CHECK_MESSAGE(checked.eval_difference < 1e-4, space);
-    CHECK_MESSAGE(checked.train_difference < 1e-4, space);
+    const Checked checked = export_and_compare(c.first, c.second);
+    CHECK_MESSAGE(checked.eval_difference < 1e-4, c.first);
+    CHECK_MESSAGE(checked.train_difference < 1e-4, c.first);
   }
 }
 
 TEST_CASE("pytorch export: MobileNet blocks and an MLP compute what tandem computes") {
   if (!torch_available()) return;
   // MobileNet's last stages are 2x2 at 64x64 input: 8 samples give 32 values per statistic.
-  for (const auto& [space, options] :
-       std::vector<std::pair<std::string, std::string>>{
-           {"mobilenet", "{input_shape: [3, 64, 64], width_multiplier: 0.25}"},
-           {"mlp", "{}"}}) {
-    const Checked checked = export_and_compare(space, options, 8);
-    CHECK_MESSAGE(checked.eval_difference < 1e-4, space);
-    CHECK_MESSAGE(checked.train_difference < 1e-4, space);
+  for (const auto& c : std::vector<std::pair<std::string, std::string>>{
+           {"mobilenet", "{input_shape: [3, 64, 64], width_multiplier: 0.25}"}, {"mlp", "{}"}}) {
+    const Checked checked = export_and_compare(c.first, c.second, 8);
+    CHECK_MESSAGE(checked.eval_difference < 1e-4, c.first);
+    CHECK_MESSAGE(checked.train_difference < 1e-4, c.first);
   }
 }
 

@@ -72,10 +72,10 @@ TEST_CASE("export cli: bad input is one line") {
        "cannot write the module"},
       {"export " + shell_quote(dir.file("missing.db")) + " 0", "missing.db"},
   };
-  for (const auto& [args, says] : cases) {
-    const CommandResult result = run_tandem(args);
-    CHECK_MESSAGE(result.exit_code != 0, args);
-    CHECK_MESSAGE(result.output.find(says) != std::string::npos, result.output);
+  for (const auto& c : cases) {  // no structured binding: clang 14 cannot capture one
+    const CommandResult result = run_tandem(c.first);
+    CHECK_MESSAGE(result.exit_code != 0, c.first);
+    CHECK_MESSAGE(result.output.find(c.second) != std::string::npos, result.output);
     CHECK_MESSAGE(result.lines().size() == 1, result.output);
   }
 }
