@@ -34,7 +34,7 @@ TEST_CASE("InternalError is not a tandem::Error, but still a std::exception") {
   CHECK(std::is_base_of_v<Error, ParseError>);
 }
 
-TEST_CASE("TANDEM_ASSERT raises past `catch (const Error&)`; TANDEM_CHECK is caught there") {
+TEST_CASE("TANDEM_ASSERT raises past `catch (const Error&)`, TANDEM_CHECK is caught there") {
   CHECK(channel_of([] { TANDEM_ASSERT(1 + 1 == 3); }) == "bug");
   CHECK(channel_of([] { TANDEM_CHECK(1 + 1 == 3, "two is not three"); }) == "user");
   CHECK(channel_of([] { TANDEM_ASSERT(1 + 1 == 2); }) == "none");

@@ -178,7 +178,7 @@ TEST_CASE("predict uses running statistics and matches forward in eval mode") {
   CHECK(net.parameters().find_buffer("stem.bn.running_mean")->value.data()[0] != 0.0f);
 }
 
-TEST_CASE("the same seed gives the same training run; another seed another") {
+TEST_CASE("the same seed gives the same training run, another seed another") {
   auto run = [](std::uint64_t seed, int threads) {
     Network net(nb201_cell_net(), {.seed = seed, .threads = threads});
     Sgd sgd(net.weights(), {.learning_rate = 0.1, .momentum = 0.9, .nesterov = true});

@@ -220,7 +220,7 @@ TEST_CASE("supernet binary gates (ProxylessNAS): dL/dalpha = sum_j dL/dg_j p_j (
   }, 6, 4);
 }
 
-TEST_CASE("supernet single path (SPOS): only the active ops run; no alpha gradient") {
+TEST_CASE("supernet single path (SPOS): only the active ops run, no alpha gradient") {
   Supernet net(nb201_supernet(4, 5), {.seed = 5, .threads = 1});
   net.set_mode(SupernetMode::single_path);
   Rng rng(8);

@@ -35,7 +35,7 @@ TEST_CASE("hw cli: eval LAYERS.csv on a systolic array, csv output with a total 
   CHECK(lines[2].rfind("total,300,63,0,63,", 0) == 0);
 }
 
-TEST_CASE("hw cli: eval a space candidate on Eyeriss, table and json formats; models") {
+TEST_CASE("hw cli: eval a space candidate on Eyeriss, table and json formats, models") {
   CommandResult r = run_tandem(
       "hw eval --accelerator '" + data("eyeriss_v1.yaml") +
       "' --space nb201 --arch '|avg_pool_3x3~0|+|nor_conv_1x1~0|skip_connect~1|+|nor_conv_1x1~0|"

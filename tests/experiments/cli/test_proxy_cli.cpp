@@ -147,7 +147,7 @@ TEST_CASE("proxy evaluator: configuration errors name the key, the value and wha
             .find("'fit'") != std::string::npos);
 }
 
-TEST_CASE("tandem run with the proxy evaluator stores proxy metrics; bench proxies prints rho") {
+TEST_CASE("tandem run with the proxy evaluator stores proxy metrics, bench proxies prints rho") {
   testing::TempDir dir;
   const std::string config = dir.write(
       "proxy.yaml",

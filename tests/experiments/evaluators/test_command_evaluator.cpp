@@ -140,7 +140,7 @@ print(json.dumps({"seed": int(os.environ["TANDEM_SEED"])}))
   CHECK(a < 2147483648.0);  // fits every framework's seed argument
 }
 
-TEST_CASE("command evaluator: a pruned trial is told on stdin and stops; one that ignores it is ended") {
+TEST_CASE("command evaluator: a pruned trial is told on stdin and stops, one that ignores it is ended") {
   Fixture f;
   SUBCASE("the program reads the reply and stops itself") {
     auto evaluator = f.make(R"(

@@ -53,7 +53,7 @@ TEST_CASE("command runs: killed and interrupted, resumed, the same history as an
   check_kills(config);
 }
 
-TEST_CASE("command runs: two workers and a median pruner; reports, replies and failures land") {
+TEST_CASE("command runs: two workers and a median pruner, reports, replies and failures land") {
   TempDir dir;
   const std::string script = dir.write("train.py", kScript);
   const std::string yaml = dir.write(
