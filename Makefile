@@ -20,7 +20,7 @@ JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 WERROR ?= OFF
 PACKAGES := cmake g++ make pkg-config libeigen3-dev libtbb-dev libboost-graph-dev libsqlite3-dev \
             libcxxopts-dev doctest-dev libyaml-cpp-dev libbenchmark-dev libopenmpi-dev openmpi-bin zlib1g-dev \
-            libxgboost-dev libsvm-dev libcpp-httplib-dev nlohmann-json3-dev libonnx-dev
+            libxgboost-dev libsvm-dev libcpp-httplib-dev nlohmann-json3-dev libonnx-dev libprotobuf-dev
 # Only `make test` needs these: the report and dashboard pages are checked in headless Chromium,
 # the `command` evaluator's PyTorch example trains with python3-torch, the PyTorch export is
 # compared with python3-torch, and the ONNX test models pass python3-onnx's checker.
