@@ -23,8 +23,9 @@ PACKAGES := cmake g++ make pkg-config libeigen3-dev libtbb-dev libboost-graph-de
             libxgboost-dev libsvm-dev libcpp-httplib-dev nlohmann-json3-dev libonnx-dev libprotobuf-dev
 # Only `make test` needs these: the report and dashboard pages are checked in headless Chromium,
 # the `command` evaluator's PyTorch example trains with python3-torch, the PyTorch export is
-# compared with python3-torch, and the ONNX test models pass python3-onnx's checker.
-TEST_PACKAGES := chromium python3 python3-torch python3-onnx
+# compared with python3-torch, the ONNX models pass python3-onnx's checker and the ONNX export
+# runs in OpenCV's dnn module (python3-opencv).
+TEST_PACKAGES := chromium python3 python3-torch python3-onnx python3-opencv
 # Only the sanitizer and fuzzing targets need these.
 SANITIZER_PACKAGES := clang libfuzzer-14-dev python3
 

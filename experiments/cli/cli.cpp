@@ -63,7 +63,7 @@ const Command kCommands[] = {
      "tell DB [--experiment NAME] --trial N [--values a=1,b=2] [--state S]\n"
      "         [--intermediate STEP:name=value,...]   (finish a trial asked for)"},
     {"export", cli_export,
-     "export DB TRIAL [--experiment NAME] --format pytorch [-o PATH]   (the network as code)"},
+     "export DB TRIAL [--experiment NAME] --format pytorch|onnx [-o PATH]   (the network out)"},
     {"hw", cli_hw, "hw eval|models ...   (accelerator cost models)"},
     {"train", cli_train,
      "train (--space NAME --arch STRING | --workload lenet) --dataset NAME|PATH [--epochs E] "

@@ -1,6 +1,8 @@
-// `tandem export DB TRIAL [--experiment NAME] --format pytorch [-o PATH]`: a trial's network as
-// a self-contained PyTorch module (trainers/pytorch_export.hpp): a torch.nn.Module subclass
-// constructible with no arguments and build() returning an instance. The network is the
+// `tandem export DB TRIAL [--experiment NAME] --format pytorch|onnx [-o PATH] [--batch N]`: a
+// trial's network as a self-contained PyTorch module (trainers/pytorch_export.hpp: a
+// torch.nn.Module subclass constructible with no arguments and build() returning an instance) or
+// as an ONNX model (trainers/onnx_export.hpp), which must carry weights: tandem's initialisation
+// seeded from the experiment seed, until trials keep their trained weights. The network is the
 // candidate lowered with the space's options as the experiment configured them (input_shape,
 // classes, width...), the same network `tandem show` lists.
 #include <filesystem>
@@ -14,6 +16,8 @@
 #include "experiments/cli/trial_report.hpp"
 #include "experiments/config/experiment_config.hpp"
 #include "spaces/search_space.hpp"
+#include "trainers/network.hpp"
+#include "trainers/onnx_export.hpp"
 #include "trainers/pytorch_export.hpp"
 
 namespace tandem {
@@ -24,14 +28,16 @@ int cli_export(int argc, char** argv) {
                            "(torch.nn.Module subclass + build()).");
   options.add_options()("experiment", "experiment name (default: the only one)",
                         cxxopts::value<std::string>()->default_value(""))(
-      "format", "pytorch", cxxopts::value<std::string>()->default_value("pytorch"))(
-      "o,output", "the module file (default: trial_<N>.py in the current folder)",
-      cxxopts::value<std::string>()->default_value(""));
+      "format", "pytorch or onnx", cxxopts::value<std::string>()->default_value("pytorch"))(
+      "o,output", "the file (default: trial_<N>.py or trial_<N>.onnx in the current folder)",
+      cxxopts::value<std::string>()->default_value(""))(
+      "batch", "onnx: the batch size N of the model's input and output", integer_value("1"));
   cxxopts::ParseResult args;
   if (!parse_command_line(options, argc, argv, {"DB", "TRIAL"}, args)) return 0;
   const std::string format = args["format"].as<std::string>();
-  if (format != "pytorch")
-    throw Error("--format " + tandem::quoted(format) + ": expected pytorch");
+  if (format != "pytorch" && format != "onnx")
+    throw Error("--format " + tandem::quoted(format) + ": expected pytorch or onnx");
+  const long long batch = integer_option(args, "batch", 1, 65536);
   const std::string trial_text = args["TRIAL"].as<std::string>();
   const std::optional<long long> parsed = parse_integer_text(trial_text);
   if (!parsed || *parsed < 0 || *parsed > INT_MAX)
@@ -49,20 +55,37 @@ int cli_export(int argc, char** argv) {
   const ComputeGraph graph = space->to_graph(space->parse(trial->candidate));
 
   std::string output = args["output"].as<std::string>();
-  if (output.empty()) output = "trial_" + std::to_string(number) + ".py";
-  PytorchExportOptions export_options;
-  export_options.header = {"Trial #" + std::to_string(number) + " of experiment '" +
-                               experiment.name + "' (" + to_string(trial->state) + "), space " +
-                               space->name() + ":",
-                           trial->candidate};
+  if (output.empty())
+    output = "trial_" + std::to_string(number) + (format == "onnx" ? ".onnx" : ".py");
+  std::vector<std::string> about = {"Trial #" + std::to_string(number) + " of experiment '" +
+                                        experiment.name + "' (" + to_string(trial->state) +
+                                        "), space " + space->name() + ":",
+                                    trial->candidate};
   for (const auto& [name, value] : trial->values)
-    export_options.header.push_back("  " + name + " = " + format_number(value));
+    about.push_back("  " + name + " = " + format_number(value));
+  const std::string input = graph.layer(graph.inputs().front()).output.to_string();
+  if (format == "onnx") {
+    NetworkOptions network_options;
+    network_options.seed = experiment.seed;
+    network_options.threads = 1;
+    Network network(graph, network_options);
+    OnnxExportOptions onnx_options;
+    onnx_options.batch = static_cast<int>(batch);
+    onnx_options.doc = join(about, "\n") + "\nWeights: tandem's initialisation, seed " +
+                       std::to_string(experiment.seed) + " (not trained).";
+    write_onnx_model(output, graph, network.parameters(), onnx_options);
+    std::cout << "wrote " << output << ": ONNX opset 13, " << graph.size() << " layers, "
+              << graph.total_params() << " parameters (initial weights), input "
+              << batch << "x" << input << "\n";
+    return 0;
+  }
+  PytorchExportOptions export_options;
+  export_options.header = about;
   std::ofstream out(output, std::ios::trunc);
   out << pytorch_module_source(graph, nullptr, export_options);
   if (!out.flush()) throw Error(output + ": cannot write the module");
   std::cout << "wrote " << output << ": class TandemNet, " << graph.size() << " layers, "
-            << graph.total_params() << " parameters, input "
-            << graph.layer(graph.inputs().front()).output.to_string() << "\n";
+            << graph.total_params() << " parameters, input " << input << "\n";
   return 0;
 }
 

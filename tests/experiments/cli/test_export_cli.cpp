@@ -56,6 +56,35 @@ TEST_CASE("export cli: a trial's network as a PyTorch module that builds and run
   CHECK(ran.output == "(2, 10) " + std::to_string(params) + "\n");
 }
 
+TEST_CASE("export cli: a trial's network as an ONNX model that passes the ONNX checker") {
+  TempDir dir;
+  const std::string config = dir.write(
+      "e.yaml", "name: e\nseed: 4\nspace: {name: mobilenet, options: {width_multiplier: 0.25}}\n"
+                "strategy: random\nevaluators: [{name: graph_stats}]\n"
+                "objectives: [{metric: params, direction: minimize}]\nbudget: {trials: 2}\n");
+  const std::string db = dir.file("e.db");
+  REQUIRE(run_tandem("run " + shell_quote(config) + " --db " + shell_quote(db) + " --quiet")
+              .exit_code == 0);
+  const std::string model = dir.file("m.onnx");
+  const CommandResult exported = run_tandem("export " + shell_quote(db) + " 1 --format onnx -o " +
+                                            shell_quote(model) + " --batch 2");
+  REQUIRE_MESSAGE(exported.exit_code == 0, exported.output);
+  CHECK(exported.output.find("wrote " + model + ": ONNX opset 13, ") == 0);
+  CHECK(exported.output.find("(initial weights), input 2x3x224x224\n") != std::string::npos);
+  if (run_shell("python3 -c 'import onnx' 2>&1").exit_code != 0) {
+    MESSAGE("skipped the ONNX checker: python3 cannot import onnx");
+    return;
+  }
+  const CommandResult checked = run_shell(
+      "python3 -c " +
+      shell_quote("import onnx, sys\nm = onnx.load(sys.argv[1])\n"
+                  "onnx.checker.check_model(m, full_check=True)\n"
+                  "print([d.dim_value for d in m.graph.output[0].type.tensor_type.shape.dim])") +
+      " " + shell_quote(model) + " 2>&1");
+  REQUIRE_MESSAGE(checked.exit_code == 0, checked.output);
+  CHECK(checked.output == "[2, 1000]\n");
+}
+
 TEST_CASE("export cli: bad input is one line") {
   TempDir dir;
   const std::string config = dir.write(
@@ -67,7 +96,10 @@ TEST_CASE("export cli: bad input is one line") {
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"export " + shell_quote(db) + " 4", "experiment 'e' has no trial #4 (it has 1)"},
       {"export " + shell_quote(db) + " x", "TRIAL 'x': expected a trial number >= 0"},
-      {"export " + shell_quote(db) + " 0 --format keras", "--format 'keras': expected pytorch"},
+      {"export " + shell_quote(db) + " 0 --format keras",
+       "--format 'keras': expected pytorch or onnx"},
+      {"export " + shell_quote(db) + " 0 --format onnx --batch 0",
+       "--batch 0: expected an integer in [1, 65536]"},
       {"export " + shell_quote(db) + " 0 -o " + shell_quote(dir.file("no/such/dir/m.py")),
        "cannot write the module"},
       {"export " + shell_quote(dir.file("missing.db")) + " 0", "missing.db"},
