@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -65,7 +66,7 @@ const char* const kSuffixes[] = {".weight", ".bias", ".running_mean", ".running_
 struct WeightEntry {
   std::string key;  // state-dict key
   std::vector<std::int64_t> shape;
-  const Tensor* value;
+  Tensor* value;
 };
 
 std::vector<WeightEntry> weight_entries(const ComputeGraph& graph, ParameterSet& parameters) {
@@ -74,7 +75,7 @@ std::vector<WeightEntry> weight_entries(const ComputeGraph& graph, ParameterSet&
   for (const Layer& layer : graph.layers()) {
     for (const char* suffix : kSuffixes) {
       const std::string name = layer.name + suffix;
-      const Tensor* value = nullptr;
+      Tensor* value = nullptr;
       if (Parameter* p = parameters.find(name)) value = &p->value;
       else if (Buffer* b = parameters.find_buffer(name)) value = &b->value;
       if (!value) continue;
@@ -269,6 +270,32 @@ void write_pytorch_weights(const std::string& path, const ComputeGraph& graph,
     }
   }
   if (!out.flush()) throw Error(path + ": cannot write the weights file");
+}
+
+void read_pytorch_weights(const std::string& path, const ComputeGraph& graph,
+                          ParameterSet& parameters) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(path + ": cannot open the weights file");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::vector<WeightEntry> entries = weight_entries(graph, parameters);
+  std::size_t expected = 0;
+  for (const WeightEntry& entry : entries) expected += static_cast<std::size_t>(entry.value->numel()) * 4;
+  if (bytes.size() != expected)
+    throw Error(path + ": " + std::to_string(bytes.size()) + " bytes, but the network's " +
+                std::to_string(entries.size()) + " tensors take " + std::to_string(expected) +
+                " (weights of another network?)");
+  std::size_t at = 0;
+  for (const WeightEntry& entry : entries) {
+    for (float& v : entry.value->values()) {
+      const auto* b = reinterpret_cast<const unsigned char*>(bytes.data() + at);
+      const std::uint32_t bits = static_cast<std::uint32_t>(b[0]) |
+                                 static_cast<std::uint32_t>(b[1]) << 8 |
+                                 static_cast<std::uint32_t>(b[2]) << 16 |
+                                 static_cast<std::uint32_t>(b[3]) << 24;
+      std::memcpy(&v, &bits, 4);
+      at += 4;
+    }
+  }
 }
 
 }  // namespace tandem

@@ -44,4 +44,9 @@ std::string pytorch_module_source(const ComputeGraph& graph, ParameterSet* param
 void write_pytorch_weights(const std::string& path, const ComputeGraph& graph,
                            ParameterSet& parameters);
 
+// Reads such a file back into `parameters`: tandem::Error naming the file when its size does not
+// fit the network.
+void read_pytorch_weights(const std::string& path, const ComputeGraph& graph,
+                          ParameterSet& parameters);
+
 }  // namespace tandem

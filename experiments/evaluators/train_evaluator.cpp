@@ -8,7 +8,10 @@
 // validation_split (0.1; 0 = evaluate on the dataset's test set), epochs, batch_size,
 // optimizer {name, lr, momentum, nesterov, weight_decay}, schedule {name, warmup_epochs,
 // step_epochs, gamma}, augment {crop_padding, horizontal_flip}, label_smoothing, grad_clip,
-// divergence_loss, normalize, resolution, width, cells_per_stage, width_multiplier, threads.
+// divergence_loss, normalize, resolution, width, cells_per_stage, width_multiplier, threads,
+// keep_weights (false; true writes each trial's trained network to trials_dir/trial-<number>,
+// trainers/kept_network.hpp, for `tandem export`), trials_dir (tandem-trials/<experiment>, relative
+// to the experiment file).
 //
 // Input shape: every candidate is lowered with input_shape = the dataset's sample shape (after
 // `resolution`, which resizes the images) and classes = the dataset's classes, whatever the space
@@ -24,6 +27,7 @@
 #include "core/text.hpp"
 #include "experiments/evaluators/evaluator_registry.hpp"
 #include "trainers/dataset_reader.hpp"
+#include "trainers/kept_network.hpp"
 #include "trainers/threading.hpp"
 #include "trainers/training_loop.hpp"
 
@@ -38,6 +42,8 @@ struct TrainEvaluatorOptions {
   int resolution = 0;  // 0: the dataset's own
   GraphOptions graph;  // width, cells_per_stage, width_multiplier (0 = the space's)
   TrainingOptions training;
+  bool keep_weights = false;  // trained weights to trials_dir/trial-<number> (for tandem export)
+  std::string trials_dir;
 };
 
 struct PreparedData {
@@ -132,6 +138,14 @@ class TrainEvaluator final : public Evaluator {
       metrics.set("train_accuracy", 100.0 * last.train_accuracy);
       metrics.set("train_loss", last.train_loss);
     }
+    if (options_.keep_weights && result.outcome != TrainingOutcome::diverged &&
+        reporter.trial().number >= 0) {
+      const GraphOptions& built = training_graph_options(space_, options_, data_->train);
+      keep_network(options_.trials_dir + "/trial-" + std::to_string(reporter.trial().number),
+                   KeptNetworkShape{built.input, built.classes, built.width,
+                                    built.cells_per_stage, built.width_multiplier},
+                   graph, loop.network().parameters());
+    }
     switch (result.outcome) {
       case TrainingOutcome::diverged:
         return TrialResult::failed(result.reason, metrics);
@@ -207,11 +221,11 @@ void read_schedule(const ConfigNode& node, ScheduleSettings& settings, int epoch
   settings.gamma = number_in(node, "gamma", settings.gamma, 1e-9, 1.0, "a factor in (0, 1]");
 }
 
-TrainEvaluatorOptions read_options(const ConfigNode& options) {
+TrainEvaluatorOptions read_options(const ConfigNode& options, const EvaluatorContext& context) {
   options.check_keys({"dataset", "path", "classes", "validation_split", "epochs", "batch_size", "optimizer",
                       "schedule", "augment", "label_smoothing", "grad_clip", "divergence_loss",
                       "normalize", "resolution", "width", "cells_per_stage", "width_multiplier",
-                      "threads"});
+                      "threads", "keep_weights", "trials_dir"});
   TrainEvaluatorOptions parsed;
   parsed.dataset = options.get_string("dataset", parsed.dataset);
   parsed.path = options.get_string("path", "");
@@ -243,6 +257,13 @@ TrainEvaluatorOptions read_options(const ConfigNode& options) {
       static_cast<int>(options.get_int_in("cells_per_stage", 0, 0, 1000));
   parsed.graph.width_multiplier =
       number_in(options, "width_multiplier", 0.0, 0.0, 100.0, "a multiplier in (0, 100]");
+  parsed.keep_weights = options.get_bool("keep_weights", false);
+  // Relative to the experiment file, like the command evaluator's trial folders.
+  std::filesystem::path dir(options.get_string(
+      "trials_dir", "tandem-trials/" + (context.experiment.empty() ? std::string("adhoc")
+                                                                 : context.experiment)));
+  if (dir.is_relative() && !context.config_dir.empty()) dir = std::filesystem::path(context.config_dir) / dir;
+  parsed.trials_dir = dir.lexically_normal().string();
   training.validate();
   return parsed;
 }
@@ -255,7 +276,7 @@ void register_train_evaluator(EvaluatorRegistry& registry) {
       "train each candidate on a dataset: dataset, epochs, batch_size, optimizer, schedule, ...; "
       "metrics accuracy (validation %), loss, train_seconds, params",
       [](const EvaluatorContext& context) -> std::unique_ptr<Evaluator> {
-        TrainEvaluatorOptions options = read_options(context.options);
+        TrainEvaluatorOptions options = read_options(context.options, context);
         std::shared_ptr<const PreparedData> data;
         try {
           data = prepare_data(options, context.config_dir, context.seed);

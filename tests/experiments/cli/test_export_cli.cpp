@@ -5,6 +5,9 @@
 // tests/trainers/test_pytorch_export.cpp.)
 #include <doctest/doctest.h>
 
+#include <cstdio>
+#include <filesystem>
+
 #include "db/trial_store.hpp"
 #include "spaces/search_space.hpp"
 #include "tests/experiments/cli_harness.hpp"
@@ -83,6 +86,65 @@ TEST_CASE("export cli: a trial's network as an ONNX model that passes the ONNX c
       " " + shell_quote(model) + " 2>&1");
   REQUIRE_MESSAGE(checked.exit_code == 0, checked.output);
   CHECK(checked.output == "[2, 1000]\n");
+}
+
+TEST_CASE("export cli: weights a train evaluator kept go out with the network, trained") {
+  TempDir dir;
+  const std::string config = dir.write(
+      "e.yaml", "name: kept\nseed: 5\nspace: {name: mlp, options: {max_layers: 1}}\n"
+                "strategy: random\nevaluators:\n  - name: train\n    options: {dataset: digits, "
+                "path: " + source_dir() + "/data/uci-digits/digits.csv.gz, epochs: 8, "
+                "batch_size: 32, threads: 1, keep_weights: true}\n"
+                "objectives: [{metric: accuracy, direction: maximize}]\nbudget: {trials: 1}\n");
+  const std::string db = dir.file("kept.db");
+  REQUIRE(run_tandem("run " + shell_quote(config) + " --db " + shell_quote(db) + " --quiet")
+              .exit_code == 0);
+  CHECK(std::filesystem::exists(dir.file("tandem-trials/kept/trial-0/weights.bin")));
+  const CommandResult exported = run_tandem("export " + shell_quote(db) + " 0 -o " +
+                                            shell_quote(dir.file("digits_net.py")));
+  REQUIRE_MESSAGE(exported.exit_code == 0, exported.output);
+  CHECK(exported.output.find("(trained weights in digits_net.weights), input 1x8x8\n") !=
+        std::string::npos);
+  const CommandResult onnx = run_tandem("export " + shell_quote(db) + " 0 --format onnx -o " +
+                                        shell_quote(dir.file("digits_net.onnx")) + " --batch 1797");
+  REQUIRE_MESSAGE(onnx.exit_code == 0, onnx.output);
+  CHECK(onnx.output.find("(trained weights), input 1797x1x8x8\n") != std::string::npos);
+  if (run_shell("python3 -c 'import torch, cv2, onnx' 2>&1").exit_code != 0) {
+    MESSAGE("skipped running the exports: python3 cannot import torch, cv2 and onnx");
+    return;
+  }
+  // Both exports classify the 1,797 digits (normalised as the trainer does, by the pixels' mean
+  // and standard deviation) far above the 10% of an untrained network.
+  const CommandResult ran = run_shell(
+      "cd " + shell_quote(dir.file("")) + " && python3 -c " +
+      shell_quote("import gzip, sys, numpy, torch, cv2, digits_net\n"
+                  "rows = numpy.loadtxt(gzip.open(sys.argv[1]), delimiter=',', dtype=numpy.float32)\n"
+                  "x, y = rows[:, :64], rows[:, 64].astype(int)\n"
+                  "x = ((x - x.mean()) / x.std()).reshape(-1, 1, 8, 8)\n"
+                  "m = digits_net.build().eval()\n"
+                  "a = (m(torch.from_numpy(x)).argmax(1).numpy() == y).mean()\n"
+                  "import onnx, onnx.helper, onnx.numpy_helper\n"
+                  "g = onnx.load('digits_net.onnx')\n"
+                  "k = {t.name: onnx.numpy_helper.to_array(t) for t in g.graph.initializer}\n"
+                  "for n in g.graph.node:\n"  // OpenCV 4.6 reads Clip bounds as attributes only
+                  "    if n.op_type == 'Clip':\n"
+                  "        lo, hi = float(k[n.input[1]]), float(k[n.input[2]])\n"
+                  "        del n.input[1:]\n"
+                  "        n.attribute.extend([onnx.helper.make_attribute('min', lo),\n"
+                  "                            onnx.helper.make_attribute('max', hi)])\n"
+                  "onnx.save(g, 'for_opencv.onnx')\n"
+                  "net = cv2.dnn.readNetFromONNX('for_opencv.onnx')\n"
+                  "net.setInput(x)\n"
+                  "b = (net.forward().argmax(1) == y).mean()\n"
+                  "print('%.3f %.3f' % (a, b))") +
+      " " + shell_quote(source_dir() + "/data/uci-digits/digits.csv.gz") + " 2>&1");
+  REQUIRE_MESSAGE(ran.exit_code == 0, ran.output);
+  double pytorch_accuracy = 0, onnx_accuracy = 0;
+  REQUIRE(std::sscanf(ran.output.c_str(), "%lf %lf", &pytorch_accuracy, &onnx_accuracy) == 2);
+  MESSAGE("exported digits MLP: accuracy " << pytorch_accuracy << " (PyTorch), " << onnx_accuracy
+                                           << " (ONNX in OpenCV)");
+  CHECK(pytorch_accuracy > 0.8);
+  CHECK(onnx_accuracy == doctest::Approx(pytorch_accuracy).epsilon(0.01));
 }
 
 TEST_CASE("export cli: bad input is one line") {
