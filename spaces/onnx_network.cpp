@@ -7,6 +7,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <set>
@@ -174,6 +175,7 @@ class OnnxReader {
   void read_node(int index) {
     const onnx::NodeProto& node = graph_.node(index);
     const std::string& op = node.op_type();
+    if (node.output_size() == 0 || node.output(0).empty()) fail(node, "has no output");
     if (!node.domain().empty() && node.domain() != "ai.onnx") fail(node, "is from domain " + node.domain());
     if (op == "Constant") {
       const onnx::AttributeProto* value = attribute(node, "value");
@@ -343,11 +345,16 @@ const std::string& onnx_supported_ops() {
 ComputeGraph read_onnx_network(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(path + ": cannot open the ONNX file");
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return parse_onnx_network(bytes, path);
+}
+
+ComputeGraph parse_onnx_network(const std::string& bytes, const std::string& source) {
   onnx::ModelProto model;
-  if (!model.ParseFromIstream(&in) || !model.has_graph())
-    throw Error(path + ": not an ONNX model (the file is truncated or in another format)");
-  ComputeGraph graph = OnnxReader(path, model.graph()).read();
-  if (graph.size() <= 1) throw Error(path + ": the model computes nothing");
+  if (!model.ParseFromString(bytes) || !model.has_graph())
+    throw Error(source + ": not an ONNX model (the file is truncated or in another format)");
+  ComputeGraph graph = OnnxReader(source, model.graph()).read();
+  if (graph.size() <= 1) throw Error(source + ": the model computes nothing");
   return graph;
 }
 

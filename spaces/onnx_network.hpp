@@ -20,6 +20,8 @@ namespace tandem {
 // Reads `path`. Raises tandem::Error (one line naming the file) for a file that is missing, not
 // an ONNX model (or truncated), or uses an unsupported operator or attribute.
 ComputeGraph read_onnx_network(const std::string& path);
+// The same from the model's bytes; `source` names them in messages.
+ComputeGraph parse_onnx_network(const std::string& bytes, const std::string& source);
 
 // The operators read_onnx_network accepts, comma-separated (for messages and docs).
 const std::string& onnx_supported_ops();

@@ -75,7 +75,7 @@ else:
     write("cifar100", b"\1" + bytes([5, 42]) + bytes(i % 251 for i in range(3072)))
 PY
       ;;
-    fuzz_space_arch | fuzz_search_log) TANDEM_FUZZ_SEEDS="$out" "$build/$target" > /dev/null 2>&1 ;;
+    fuzz_space_arch | fuzz_search_log | fuzz_onnx) TANDEM_FUZZ_SEEDS="$out" "$build/$target" > /dev/null 2>&1 ;;
   esac
   if [ -d "$here/corpus/$target" ]; then cp "$here/corpus/$target"/* "$out"/ 2> /dev/null; fi
   return 0

@@ -256,6 +256,23 @@ TEST_CASE("onnx network: unsupported operators, asymmetric pads and truncated fi
                     (padded + ": node 'c' (op Conv) has asymmetric pads; tandem pads every side "
                               "equally").c_str());
 
+  // A node without an output (the ONNX checker refuses it too; tandem says so in one line).
+  onnx::ModelProto dangling;
+  dangling.add_opset_import()->set_version(13);
+  auto* input = dangling.mutable_graph()->add_input();
+  input->set_name("x");
+  for (long long d : {1, 4}) {
+    auto* type = input->mutable_type()->mutable_tensor_type();
+    type->set_elem_type(onnx::TensorProto::FLOAT);
+    type->mutable_shape()->add_dim()->set_dim_value(d);
+  }
+  auto* relu = dangling.mutable_graph()->add_node();
+  relu->set_op_type("Relu");
+  relu->set_name("r");
+  relu->add_input("x");
+  CHECK_THROWS_WITH(parse_onnx_network(dangling.SerializeAsString(), "m.onnx"),
+                    "m.onnx: node 'r' (op Relu) has no output");
+
   // The CNN file cut in half, and a file that is not ONNX at all.
   const std::string whole = fingerprint(padded);
   const std::string truncated = dir.write("truncated.onnx", whole.substr(0, whole.size() / 2));
