@@ -105,6 +105,27 @@ TEST_CASE("export cli: weights a train evaluator kept go out with the network, t
   REQUIRE_MESSAGE(exported.exit_code == 0, exported.output);
   CHECK(exported.output.find("(trained weights in digits_net.weights), input 1x8x8\n") !=
         std::string::npos);
+  // Weights that are not there, or not this network's, are one line naming the file.
+  std::filesystem::create_directories(dir.file("empty"));
+  const CommandResult missing = run_tandem("export " + shell_quote(db) + " 0 --weights " +
+                                           shell_quote(dir.file("empty")) + " -o " +
+                                           shell_quote(dir.file("x.py")));
+  CHECK(missing.exit_code == 1);
+  CHECK(missing.lines().size() == 1);
+  CHECK(missing.output.find(dir.file("empty") +
+                            "/network.txt: cannot open it (no weights were kept there)") !=
+        std::string::npos);
+  std::filesystem::copy(dir.file("tandem-trials/kept/trial-0"), dir.file("cut"));
+  const std::string weights = fingerprint(dir.file("cut/weights.bin"));
+  dir.write("cut/weights.bin", weights.substr(0, weights.size() - 4));
+  const CommandResult cut = run_tandem("export " + shell_quote(db) + " 0 --weights " +
+                                       shell_quote(dir.file("cut")) + " -o " +
+                                       shell_quote(dir.file("x.py")));
+  CHECK(cut.exit_code == 1);
+  CHECK(cut.lines().size() == 1);
+  CHECK(cut.output.find("weights.bin: " + std::to_string(weights.size() - 4) +
+                        " bytes, but the network's") != std::string::npos);
+  CHECK(cut.output.find("(weights of another network?)") != std::string::npos);
   const CommandResult onnx = run_tandem("export " + shell_quote(db) + " 0 --format onnx -o " +
                                         shell_quote(dir.file("digits_net.onnx")) + " --batch 1797");
   REQUIRE_MESSAGE(onnx.exit_code == 0, onnx.output);
