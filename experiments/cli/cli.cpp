@@ -23,7 +23,7 @@ struct Command {
   const char* usage;
 };
 
-// `tandem bench train ...` and `tandem bench search CONFIG ...`.
+// `tandem bench train ...`, `tandem bench search CONFIG ...`, `tandem bench front CONFIG ...`.
 int cli_bench_command(int argc, char** argv) {
   const std::string sub = argc > 1 ? argv[1] : "";
   if (sub == "search") {
@@ -31,6 +31,12 @@ int cli_bench_command(int argc, char** argv) {
     std::vector<char*> args(argv + 1, argv + argc);
     args[0] = program.data();
     return cli_bench_search(static_cast<int>(args.size()), args.data());
+  }
+  if (sub == "front") {
+    std::string program = "tandem bench front";
+    std::vector<char*> args(argv + 1, argv + argc);
+    args[0] = program.data();
+    return cli_bench_front(static_cast<int>(args.size()), args.data());
   }
   if (sub == "proxies") {
     std::string program = "tandem bench proxies";
@@ -41,7 +47,7 @@ int cli_bench_command(int argc, char** argv) {
   if (sub == "train" || sub == "--help" || sub == "-h") return cli_bench(argc, argv);
   throw Error(
               (sub.empty() ? std::string("missing subcommand") : "unknown subcommand '" + sub + "'") +
-              "; accepted: train, search, proxies");
+              "; accepted: train, search, front, proxies");
 }
 
 const Command kCommands[] = {
@@ -75,8 +81,8 @@ const Command kCommands[] = {
      "predict eval (--db DB | --table CSV --space NAME) --target COLUMN --predictor NAME\n"
      "         --train N --test M [--seed S] [--encoding E] [--features A,B] [--repeats R]"},
     {"bench", cli_bench_command,
-     "bench train|search|proxies ...   (trainer step times; strategies against random search;\n"
-     "         zero-cost proxies against NAS-Bench-Suite-Zero)"},
+     "bench train|search|front|proxies ...   (trainer step times; strategies against random\n"
+     "         search and the exact Pareto front; zero-cost proxies against NAS-Bench-Suite-Zero)"},
 };
 
 void print_usage(std::ostream& out) {

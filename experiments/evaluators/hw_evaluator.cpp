@@ -63,6 +63,12 @@ class HwEvaluator final : public CostReportingEvaluator {
     return report_and_task_latencies(candidate, unused);
   }
 
+  std::shared_ptr<const hw::CostModel> cost_model(const Candidate& candidate) override {
+    return fixed_ ? fixed_ : model_for(candidate);
+  }
+
+  bool costs_fixed_network() const override { return network_.has_value(); }
+
   // Builds the accelerator of `candidate` (errors surface before the run starts).
   void check_accelerator(const Candidate& candidate) { model_for(candidate); }
 

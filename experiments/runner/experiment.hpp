@@ -32,6 +32,8 @@ class Experiment {
   std::unique_ptr<Strategy> make_strategy() const;
   TrialResult evaluate(const Candidate& candidate, Reporter& reporter);
   const std::vector<Constraint>& constraints() const { return constraints_; }
+  // The evaluator chain, in config order (config().evaluators[i] built evaluators()[i]).
+  const std::vector<std::unique_ptr<Evaluator>>& evaluators() const { return evaluators_; }
   // For each objective whose best possible value an evaluator knows exactly (a benchmark table's
   // optimum), that value by metric name; the trial loop stores them as "optimum/<metric>".
   std::map<std::string, double> known_optima() const;
