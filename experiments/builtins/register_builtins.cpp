@@ -11,9 +11,13 @@
 #include "experiments/pruners/pruner_registry.hpp"
 #include "hwmodels/cost_model.hpp"
 #include "predictors/predictor.hpp"
+#include "predictors/zero_cost_proxies.hpp"
 #include "search/model_based/bananas.hpp"
+#include "search/model_based/parego.hpp"
 #include "search/model_based/predictor_evolution.hpp"
 #include "search/multi_objective/nsga2.hpp"
+#include "search/multi_objective/nsga2_prescreen.hpp"
+#include "search/multi_objective/pareto_local_search.hpp"
 #include "search/oneshot/darts/darts.hpp"
 #include "search/oneshot/darts/gdas.hpp"
 #include "search/oneshot/darts/pc_darts.hpp"
@@ -42,6 +46,11 @@ void register_builtin_strategies(StrategyRegistry& registry) {
   register_regularized_evolution(registry);
   register_local_search(registry);
   register_nsga2(registry);
+  // synflow (data-free) from predictors/, which the search rooms may not link.
+  register_nsga2_prescreen(registry, {{"synflow", [](const ComputeGraph& graph) {
+                                         return ZeroCostScorer(graph).score_one("synflow", nullptr);
+                                       }}});
+  register_pareto_local_search(registry);
   register_reinforce(registry);
   register_marl(registry);
   register_codesign_rl(registry);
@@ -54,6 +63,7 @@ void register_builtin_strategies(StrategyRegistry& registry) {
   register_snas(registry);
   register_bananas(registry);
   register_predictor_evolution(registry);
+  register_parego(registry);
   register_proxyless(registry);
   register_spos(registry);
   register_fewshot(registry);

@@ -33,9 +33,12 @@ std::string decisions_text(const Candidate& candidate) {
 
 }  // namespace
 
-Nsga2Options Nsga2Options::parse(const ConfigNode& options) {
-  options.check_keys(
-      {"population_size", "offspring_size", "crossover_rate", "mutation_rate", "generations"});
+Nsga2Options Nsga2Options::parse(const ConfigNode& options,
+                                 const std::vector<std::string>& extra_keys) {
+  std::vector<std::string> keys = {"population_size", "offspring_size", "crossover_rate",
+                                   "mutation_rate", "generations"};
+  keys.insert(keys.end(), extra_keys.begin(), extra_keys.end());
+  options.check_keys(keys);
   Nsga2Options out;
   out.population_size =
       static_cast<int>(options.get_int_in("population_size", out.population_size, 2, 1000000));
@@ -48,8 +51,12 @@ Nsga2Options Nsga2Options::parse(const ConfigNode& options) {
 }
 
 Nsga2::Nsga2(const SearchSpace& space, Nsga2Options options, std::vector<Objective> objectives,
-             std::uint64_t seed)
-    : space_(space), options_(options), objectives_(std::move(objectives)), rng_(seed) {
+             std::uint64_t seed, InitialPopulation initial)
+    : space_(space),
+      options_(options),
+      objectives_(std::move(objectives)),
+      rng_(seed),
+      initial_(std::move(initial)) {
   if (options_.offspring_size <= 0) options_.offspring_size = options_.population_size;
   if (options_.mutation_rate < 0)
     options_.mutation_rate = 1.0 / static_cast<double>(std::max<std::size_t>(1, space_.decisions().size()));
@@ -114,7 +121,18 @@ Candidate Nsga2::mutate(Candidate child) {
 
 void Nsga2::start_generation() {
   if (population_.empty()) {  // initial population (again, if every member failed)
-    for (int i = 0; i < options_.population_size; ++i)
+    if (initial_) {
+      const auto size = static_cast<std::size_t>(options_.population_size);
+      for (Candidate& candidate : initial_(rng_)) {
+        if (to_ask_.size() >= size) break;
+        auto at = std::lower_bound(seen_.begin(), seen_.end(), candidate);
+        if (at != seen_.end() && *at == candidate) continue;
+        seen_.insert(at, candidate);
+        to_ask_.push_back(std::move(candidate));
+      }
+      initial_ = nullptr;
+    }
+    for (int i = static_cast<int>(to_ask_.size()); i < options_.population_size; ++i)
       to_ask_.push_back(fresh([&] { return space_.sample(rng_); }));
     return;
   }

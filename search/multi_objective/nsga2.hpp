@@ -17,7 +17,12 @@
 // Deviation: NSGA-Net mutates its integer genome with polynomial mutation (eta = 3); categorical
 // decisions have no order, so tandem resamples (`mutation: polynomial` is not offered).
 // Works with 2 to 4 objectives (all of StrategyContext::objectives).
+// Seeding hook: a caller may replace the uniform generation 0 by its own candidates
+// (Nsga2::InitialPopulation; nsga2_prescreen.hpp seeds it from a zero-cost pre-screen). Without
+// one, nsga2 draws exactly what it always drew.
 #pragma once
+
+#include <functional>
 
 #include "core/rng.hpp"
 #include "core/pareto.hpp"
@@ -32,13 +37,21 @@ struct Nsga2Options {
   double mutation_rate = -1.0;  // per decision; < 0 = 1 / number of decisions
   long long generations = 0;    // 0 = until the budget ends
 
-  static Nsga2Options parse(const ConfigNode& options);
+  // `extra_keys`: further keys the caller reads from the same mapping (nsga2_prescreen's own).
+  static Nsga2Options parse(const ConfigNode& options,
+                            const std::vector<std::string>& extra_keys = {});
 };
 
 class Nsga2 final : public Strategy {
  public:
+  // The candidates of generation 0, in ask order, drawn with the strategy's RNG. Called once,
+  // from the constructor; repeats and candidates beyond population_size are dropped and a
+  // shortfall is filled with uniform random candidates. A later initial population (every member
+  // of the first one failed) is uniform again.
+  using InitialPopulation = std::function<std::vector<Candidate>(Rng&)>;
+
   Nsga2(const SearchSpace& space, Nsga2Options options, std::vector<Objective> objectives,
-        std::uint64_t seed);
+        std::uint64_t seed, InitialPopulation initial = {});
   std::vector<Candidate> ask(std::size_t n) override;
   void tell(const Candidate& candidate, const TrialResult& result) override;
   bool finished() const override;
@@ -65,6 +78,7 @@ class Nsga2 final : public Strategy {
   Nsga2Options options_;
   std::vector<Objective> objectives_;
   Rng rng_;
+  InitialPopulation initial_;       // empty once used (or never given)
   std::vector<Member> population_;
   std::vector<Member> offspring_;   // told members of the current generation
   std::vector<Candidate> to_ask_;   // this generation's candidates not yet asked (front first)

@@ -24,8 +24,14 @@ std::string options_for(const std::string& name) {
   // test_proxyless, test_spos, test_fewshot, test_darts_variants) check replay on nb201.
   if (strategy_registry().kind_of(name) == "weight-sharing") return "";
   if (name == "nsga2") return "{population_size: 6}";
+  // nsga2_prescreen scores network graphs: replay is tested on nb201 in test_nsga2_prescreen.cpp.
+  if (name == "nsga2_prescreen") return "";
   if (name == "regularized_evolution") return "{population_size: 5}";
   if (name == "local_search") return "{num_init: 3}";
+  if (name == "parego")
+    return "{num_init: 4, num_candidates: 20, "
+           "predictor_options: {members: 2, hidden_layers: 1, width: 8, epochs: 10}}";
+  if (name == "pareto_local_search") return "{num_init: 3}";
   return "{}";
 }
 

@@ -1,0 +1,296 @@
+// Pareto local search (see pareto_local_search.hpp for the procedure and sources).
+#include "search/multi_objective/pareto_local_search.hpp"
+
+#include <algorithm>
+#include <cstdint>
+
+#include "core/error.hpp"
+#include "core/text.hpp"
+
+namespace tandem {
+namespace {
+
+constexpr int kFreshTries = 100;  // draws for a candidate never evaluated before
+
+std::string decisions_text(const Candidate& candidate) {
+  std::string text;
+  for (std::size_t i = 0; i < candidate.decisions.size(); ++i)
+    text += (i ? "," : "") + std::to_string(candidate.decisions[i]);
+  return text;
+}
+
+std::string point_text(const ConstrainedPoint& point) {
+  std::string text;
+  for (double v : point.objectives) text += format_number(v) + ";";
+  return text + "v" + format_number(point.violation);
+}
+
+// FNV-1a over the decisions, for queues too long to print in every stored state.
+std::string digest(const std::vector<Candidate>& candidates) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (const auto& candidate : candidates)
+    for (int v : candidate.decisions) {
+      hash ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(v)) + 0x9e37U;
+      hash *= 1099511628211ULL;
+    }
+  return std::to_string(hash);
+}
+
+bool same_point(const ConstrainedPoint& a, const ConstrainedPoint& b) {
+  return a.violation == b.violation && a.objectives == b.objectives;
+}
+
+}  // namespace
+
+ParetoLocalSearchOptions ParetoLocalSearchOptions::parse(const ConfigNode& options) {
+  options.check_keys(
+      {"num_init", "acceptance", "exploration", "neutral", "restart", "perturbation"});
+  ParetoLocalSearchOptions out;
+  out.num_init = static_cast<int>(options.get_int_in("num_init", out.num_init, 1, 1000000));
+  out.acceptance =
+      options.get_choice("acceptance", out.acceptance, {"non_dominated", "dominating", "both"});
+  out.exploration = options.get_choice("exploration", out.exploration, {"first", "best"});
+  out.neutral = options.get_choice("neutral", out.neutral, {"replace", "keep", "reject"});
+  out.restart = options.get_choice("restart", out.restart, {"perturb", "random"});
+  out.perturbation =
+      static_cast<int>(options.get_int_in("perturbation", out.perturbation, 1, 1000));
+  if (options.has("perturbation") && out.restart != "perturb")
+    options.at("perturbation").fail("perturbation applies to `restart: perturb` only");
+  return out;
+}
+
+ParetoLocalSearch::ParetoLocalSearch(const SearchSpace& space, ParetoLocalSearchOptions options,
+                                     std::vector<Objective> objectives, std::uint64_t seed)
+    : space_(space), options_(std::move(options)), objectives_(std::move(objectives)), rng_(seed) {}
+
+bool ParetoLocalSearch::evaluated(const Candidate& candidate) const {
+  return std::binary_search(evaluated_.begin(), evaluated_.end(), candidate);
+}
+
+void ParetoLocalSearch::remember(const Candidate& candidate) {
+  auto at = std::lower_bound(evaluated_.begin(), evaluated_.end(), candidate);
+  if (at == evaluated_.end() || *at != candidate) evaluated_.insert(at, candidate);
+}
+
+Candidate ParetoLocalSearch::fresh_sample() {
+  Candidate candidate = space_.sample(rng_);
+  for (int attempt = 1; attempt < kFreshTries && evaluated(candidate); ++attempt)
+    candidate = space_.sample(rng_);
+  return candidate;
+}
+
+Candidate ParetoLocalSearch::restart_candidate() {
+  ++restarts_;
+  const auto& decisions = space_.decisions();
+  const bool mutable_space = std::any_of(decisions.begin(), decisions.end(),
+                                         [](const Decision& d) { return d.choices.size() > 1; });
+  if (options_.restart == "perturb" && !archive_.empty() && mutable_space) {
+    for (int attempt = 0; attempt < kFreshTries; ++attempt) {
+      Candidate candidate = archive_[rng_.uniform_index(archive_.size())].candidate;
+      for (int k = 0; k < options_.perturbation; ++k) candidate = space_.mutate(candidate, rng_);
+      if (!evaluated(candidate)) return candidate;
+    }
+  }
+  return fresh_sample();
+}
+
+bool ParetoLocalSearch::insert(const Candidate& candidate, const ConstrainedPoint& point) {
+  const bool reject_neutral = options_.neutral == "reject";
+  const bool replace_neutral = options_.neutral == "replace";
+  for (const auto& member : archive_)
+    if (member.candidate == candidate || constrained_dominates(member.point, point) ||
+        (reject_neutral && same_point(member.point, point)))
+      return false;
+  std::erase_if(archive_, [&](const Member& m) {
+    return constrained_dominates(point, m.point) || (replace_neutral && same_point(m.point, point));
+  });
+  Member member{candidate, point, false};
+  auto at = std::lower_bound(archive_.begin(), archive_.end(), member,
+                             [](const Member& a, const Member& b) { return a.candidate < b.candidate; });
+  archive_.insert(at, std::move(member));
+  return true;
+}
+
+void ParetoLocalSearch::mark_explored(const Candidate& candidate) {
+  for (auto& member : archive_)
+    if (member.candidate == candidate) member.explored = true;
+}
+
+void ParetoLocalSearch::open(const Candidate& parent, const ConstrainedPoint& point) {
+  Exploration exploration;
+  exploration.parent = parent;
+  exploration.point = point;
+  exploration.queue = space_.neighbours(parent);
+  rng_.shuffle(exploration.queue);
+  std::erase_if(exploration.queue, [&](const Candidate& c) { return evaluated(c); });
+  explorations_.push_back(std::move(exploration));
+  if (explorations_.back().queue.empty()) {  // nothing left to evaluate around it
+    mark_explored(parent);
+    close_if_done(explorations_.size() - 1);
+  }
+}
+
+bool ParetoLocalSearch::open_next() {
+  std::vector<std::size_t> choices;
+  for (std::size_t i = 0; i < archive_.size(); ++i) {
+    if (archive_[i].explored) continue;
+    const bool open_now = std::any_of(explorations_.begin(), explorations_.end(),
+                                      [&](const Exploration& e) { return e.parent == archive_[i].candidate; });
+    if (!open_now) choices.push_back(i);
+  }
+  if (choices.empty()) return false;
+  const Member member = archive_[choices[rng_.uniform_index(choices.size())]];
+  open(member.candidate, member.point);
+  return true;
+}
+
+ParetoLocalSearch::Exploration* ParetoLocalSearch::active() {
+  for (auto& exploration : explorations_)
+    if (!exploration.stopped && !exploration.queue.empty()) return &exploration;
+  return nullptr;
+}
+
+std::vector<Candidate> ParetoLocalSearch::ask(std::size_t n) {
+  std::vector<Candidate> out;
+  auto hand_out = [&](Candidate candidate, Origin origin, const Candidate& parent) {
+    remember(candidate);
+    pending_.push_back({candidate, origin, parent});
+    out.push_back(std::move(candidate));
+  };
+  while (out.size() < n) {
+    if (init_asked_ < options_.num_init) {
+      ++init_asked_;
+      hand_out(fresh_sample(), Origin::init, {});
+      continue;
+    }
+    Exploration* exploration = active();
+    if (!exploration) {
+      if (open_next()) continue;
+      if (!pending_.empty()) break;  // wait: pending results may add unexplored members
+      hand_out(restart_candidate(), Origin::restart, {});
+      continue;
+    }
+    Candidate neighbour = exploration->queue.back();
+    exploration->queue.pop_back();
+    const bool fresh = !evaluated(neighbour);
+    if (fresh) {
+      ++exploration->outstanding;
+      hand_out(std::move(neighbour), Origin::neighbour, exploration->parent);
+    }
+    if (exploration->queue.empty()) {  // the whole neighbourhood is asked
+      mark_explored(exploration->parent);
+      close_if_done(static_cast<std::size_t>(exploration - explorations_.data()));
+    }
+  }
+  asked_ += static_cast<long long>(out.size());
+  return out;
+}
+
+void ParetoLocalSearch::close_if_done(std::size_t index) {
+  Exploration& exploration = explorations_[index];
+  if (exploration.outstanding > 0 || (!exploration.stopped && !exploration.queue.empty())) return;
+  if (options_.acceptance == "both" && !exploration.dominating_found)
+    for (const auto& held : exploration.held) insert(held.candidate, held.point);
+  explorations_.erase(explorations_.begin() + static_cast<std::ptrdiff_t>(index));
+}
+
+void ParetoLocalSearch::neighbour_told(Exploration& exploration, const Candidate& candidate,
+                                       const std::optional<ConstrainedPoint>& point) {
+  --exploration.outstanding;
+  if (!point) return;
+  bool accepted = false;
+  if (options_.acceptance == "non_dominated") {
+    accepted = insert(candidate, *point);
+  } else if (constrained_dominates(*point, exploration.point)) {
+    accepted = insert(candidate, *point);
+    if (accepted) {  // as EvoCOP 2012: the first dominating neighbour that joins ends holding back
+      exploration.dominating_found = true;
+      exploration.held.clear();
+    }
+  } else if (options_.acceptance == "both" && !exploration.dominating_found) {
+    exploration.held.push_back({candidate, *point, false});
+  }
+  if (accepted && options_.exploration == "first") exploration.stopped = true;
+}
+
+void ParetoLocalSearch::tell(const Candidate& candidate, const TrialResult& result) {
+  ++told_;
+  Pending told{candidate, Origin::init, {}};  // a candidate this strategy never asked: as init
+  auto pending = std::find_if(pending_.begin(), pending_.end(),
+                              [&](const Pending& p) { return p.candidate == candidate; });
+  if (pending != pending_.end()) {
+    told = *pending;
+    pending_.erase(pending);
+  }
+  remember(candidate);
+
+  std::optional<ConstrainedPoint> point;
+  if (result.status == TrialStatus::complete || result.status == TrialStatus::infeasible)
+    if (auto values = minimised_objectives(result, objectives_))
+      point = ConstrainedPoint{*values, constraint_violation(result)};
+
+  if (told.origin == Origin::neighbour) {
+    for (std::size_t i = 0; i < explorations_.size(); ++i) {
+      if (explorations_[i].parent != told.parent) continue;
+      neighbour_told(explorations_[i], candidate, point);
+      close_if_done(i);
+      return;
+    }
+  }
+  if (!point) return;
+  insert(candidate, *point);
+  if (told.origin == Origin::restart) open(candidate, *point);
+}
+
+bool ParetoLocalSearch::converged() const {
+  return init_asked_ >= options_.num_init && pending_.empty() && explorations_.empty() &&
+         std::all_of(archive_.begin(), archive_.end(), [](const Member& m) { return m.explored; });
+}
+
+std::string ParetoLocalSearch::state() const {
+  std::string text = "pareto_local_search asked=" + std::to_string(asked_) +
+                     " told=" + std::to_string(told_) + " init=" + std::to_string(init_asked_) +
+                     " restarts=" + std::to_string(restarts_) + " rng=" + rng_.state() +
+                     " evaluated=" + std::to_string(evaluated_.size()) + ":" + digest(evaluated_) +
+                     " archive=";
+  for (const auto& member : archive_)
+    text += "[" + decisions_text(member.candidate) + ":" + point_text(member.point) +
+            (member.explored ? ",e]" : ",u]");
+  text += " explorations=";
+  for (const auto& e : explorations_) {
+    text += "[" + decisions_text(e.parent) + ":" + point_text(e.point) +
+            ",queue=" + std::to_string(e.queue.size()) + ":" + digest(e.queue) +
+            ",out=" + std::to_string(e.outstanding) + (e.stopped ? ",stopped" : "") +
+            (e.dominating_found ? ",dominating" : "") + ",held=";
+    for (const auto& held : e.held)
+      text += "(" + decisions_text(held.candidate) + ":" + point_text(held.point) + ")";
+    text += "]";
+  }
+  text += " pending=";
+  for (const auto& p : pending_) {
+    text += "[" + decisions_text(p.candidate) + ":";
+    text += p.origin == Origin::init ? "init" : p.origin == Origin::restart ? "restart" : "n<" + decisions_text(p.parent);
+    text += "]";
+  }
+  return text;
+}
+
+void register_pareto_local_search(StrategyRegistry& registry) {
+  registry.add(
+      "pareto_local_search", "multi-objective",
+      "Pareto local search (Paquete et al. 2004; anytime variants, Dubois-Lacoste et al. 2012) "
+      "with constrained domination: num_init, acceptance, exploration, neutral, restart, "
+      "perturbation",
+      [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
+        auto options = ParetoLocalSearchOptions::parse(context.options);
+        const std::size_t count = context.objectives.size();
+        TANDEM_CHECK(count >= 2 && count <= 4,
+                     "pareto_local_search needs 2 to 4 objectives, each with a direction "
+                     "(objectives: [{metric: accuracy, direction: maximize}, {metric: latency_ms, "
+                     "direction: minimize}]); got " + std::to_string(count));
+        return std::make_unique<ParetoLocalSearch>(context.space, options, context.objectives,
+                                                   context.seed);
+      });
+}
+
+}  // namespace tandem
