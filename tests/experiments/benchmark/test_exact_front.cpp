@@ -7,6 +7,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <map>
 
 #include "core/rng.hpp"
@@ -205,4 +207,40 @@ TEST_CASE("bench front writes its cache and refuses a cache of another config in
   CHECK(refused.exit_code != 0);
   CHECK(refused.output.find("'utilization' of the hw evaluator is not a sum over layers") !=
         std::string::npos);
+}
+
+TEST_CASE("a damaged front file and bad bench search flags are one line naming the place") {
+  TempDir dir;
+  const std::string objectives =
+      "  - {metric: c10valid_val_acc_12ep, direction: maximize}\n"
+      "  - {metric: latency_ms, direction: minimize}\n";
+  const std::string path = dir.write("a.yaml", reduced_config(objectives, "[\"area_mm2 <= 0.9\"]"));
+  ExperimentConfig config = ExperimentConfig::load(path);
+  Experiment experiment(config);
+  const std::string front = dir.file("a.front.csv");
+  write_front_file(front, compute_exact_front(experiment), front_fingerprint(config));
+  // Replace the first row's latency by a word.
+  std::ifstream in(front);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const auto header = text.find("point,candidate");
+  const auto row_end = text.find('\n', text.find('\n', header) + 1);
+  const auto last_comma = text.rfind(',', row_end);
+  text.replace(last_comma + 1, row_end - last_comma - 1, "fast");
+  dir.write("a.front.csv", text);
+  int line = 1;
+  for (std::size_t i = 0; i < last_comma; ++i) line += text[i] == '\n';
+  CHECK_THROWS_WITH(read_front_file(front, front_fingerprint(config)),
+                    (front + ":" + std::to_string(line) +
+                     ": 'latency_ms' is 'fast', expected a number").c_str());
+
+  auto reference = run_tandem("bench search " + shell_quote(path) + " --seeds 1 --budgets 5 --reference 80,abc");
+  CHECK(reference.exit_code != 0);
+  CHECK(reference.output.find("--reference '80,abc': 'abc' is not a number") != std::string::npos);
+  auto both = run_tandem("bench search " + shell_quote(path) + " --front x.csv --no-front");
+  CHECK(both.exit_code != 0);
+  CHECK(both.output.find("give either --front or --no-front") != std::string::npos);
+  auto given = run_tandem("bench search " + shell_quote(path) + " --seeds 1 --budgets 5 --front " +
+                          shell_quote(front));
+  CHECK(given.exit_code != 0);
+  CHECK(given.output.find("expected a number") != std::string::npos);
 }

@@ -132,3 +132,51 @@ TEST_CASE("kill harness: parego co-design") {
       "{name: parego, options: {num_init: 5, num_candidates: 20, predictor_options: {members: 2, "
       "hidden_layers: 1, width: 8, epochs: 10}}}"));
 }
+
+TEST_CASE("kill harness: codesign_rl") {
+  check_kills(codesign_config("kill-codesign-rl",
+                        "{name: codesign_rl, options: {specs: {latency_ms: 5}, hidden_size: 8, "
+                        "layers: 1}}",
+                        30));
+}
+
+TEST_CASE("kill harness: the wrappers") {
+  check_kills(nb201_table_config("kill-deduplicate",
+                     "{name: deduplicate, options: {strategy: {name: regularized_evolution, "
+                     "options: {population_size: 6, sample_size: 2}}}}",
+                     30));
+  check_kills(nb201_table_config("kill-constraint-filter",
+                     "{name: constraint_filter, options: {strategy: {name: random}, "
+                     "constraints: [\"macs <= 1e8\"]}}",
+                     30));
+  check_kills(nb201_table_config(
+      "kill-retry", "{name: retry, options: {strategy: {name: local_search}}}", 30));
+}
+
+TEST_CASE("kill harness: the DARTS variants") {
+  check_kills(weight_sharing_config("gdas", "    epochs: 2\n"));
+  check_kills(weight_sharing_config("pc_darts", "    epochs: 2\n    partial_channels: 2\n"));
+  check_kills(weight_sharing_config("rarts", "    epochs: 1\n"));
+  check_kills(weight_sharing_config("sd_darts", "    epochs: 2\n"));
+  check_kills(weight_sharing_config("sharp_darts", "    epochs: 1\n"));
+  check_kills(weight_sharing_config("snas", "    epochs: 1\n"));
+}
+
+TEST_CASE("kill harness: single-path and few-shot searches") {
+  check_kills(weight_sharing_config("spos",
+                              "    epochs: 1\n    population: 4\n    generations: 2\n"
+                              "    select_num: 2\n    mutation_num: 1\n    crossover_num: 1\n"
+                              "    bn_batches: 1\n    top: 2\n",
+                              2));
+  check_kills(weight_sharing_config("proxyless",
+                              "    warmup_epochs: 1\n    epochs: 2\n    arch_update_every: 1\n"
+                              "    arch_start_epoch: 0\n"));
+  check_kills(weight_sharing_config("fewshot_gm",
+                              "    base: darts\n    epochs: 2\n    split_epochs: [1]\n"
+                              "    matching: {repeats: 1}\n    hand_out: all\n",
+                              2));
+  check_kills(weight_sharing_config("fewshot_exhaustive",
+                              "    base: darts\n    epochs: 2\n    split_epochs: [1]\n"
+                              "    hand_out: all\n",
+                              2));
+}
