@@ -16,6 +16,7 @@
 #include "search/model_based/parego.hpp"
 #include "search/model_based/predictor_evolution.hpp"
 #include "search/multi_objective/nsga2.hpp"
+#include "search/multi_objective/decomposed_codesign.hpp"
 #include "search/multi_objective/nsga2_prescreen.hpp"
 #include "search/multi_objective/pareto_local_search.hpp"
 #include "search/oneshot/darts/darts.hpp"
@@ -51,6 +52,7 @@ void register_builtin_strategies(StrategyRegistry& registry) {
                                          return ZeroCostScorer(graph).score_one("synflow", nullptr);
                                        }}});
   register_pareto_local_search(registry);
+  register_decomposed_codesign(registry);
   register_reinforce(registry);
   register_marl(registry);
   register_codesign_rl(registry);

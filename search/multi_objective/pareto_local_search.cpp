@@ -19,22 +19,6 @@ std::string decisions_text(const Candidate& candidate) {
   return text;
 }
 
-std::string point_text(const ConstrainedPoint& point) {
-  std::string text;
-  for (double v : point.objectives) text += format_number(v) + ";";
-  return text + "v" + format_number(point.violation);
-}
-
-// FNV-1a over the decisions, for queues too long to print in every stored state.
-std::string digest(const std::vector<Candidate>& candidates) {
-  std::uint64_t hash = 1469598103934665603ULL;
-  for (const auto& candidate : candidates)
-    for (int v : candidate.decisions) {
-      hash ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(v)) + 0x9e37U;
-      hash *= 1099511628211ULL;
-    }
-  return std::to_string(hash);
-}
 
 bool same_point(const ConstrainedPoint& a, const ConstrainedPoint& b) {
   return a.violation == b.violation && a.objectives == b.objectives;
@@ -60,8 +44,36 @@ ParetoLocalSearchOptions ParetoLocalSearchOptions::parse(const ConfigNode& optio
 }
 
 ParetoLocalSearch::ParetoLocalSearch(const SearchSpace& space, ParetoLocalSearchOptions options,
-                                     std::vector<Objective> objectives, std::uint64_t seed)
-    : space_(space), options_(std::move(options)), objectives_(std::move(objectives)), rng_(seed) {}
+                                     std::vector<Objective> objectives, std::uint64_t seed,
+                                     ParetoLocalSearchScope scope)
+    : space_(space),
+      options_(std::move(options)),
+      objectives_(std::move(objectives)),
+      scope_(std::move(scope)),
+      rng_(seed) {
+  TANDEM_CHECK(scope_.frozen.empty() || (scope_.frozen.size() == space_.decisions().size() &&
+                                          !scope_.settings.empty()),
+               "pareto_local_search: a scope needs one frozen flag per decision (" +
+                   std::to_string(scope_.frozen.size()) + " for " +
+                   std::to_string(space_.decisions().size()) + ") and a setting");
+}
+
+void ParetoLocalSearch::extend_scope(const Candidate& setting, std::vector<Candidate> initial) {
+  scope_.settings.push_back(setting);
+  for (auto& candidate : initial) scope_.initial.push_back(std::move(candidate));
+}
+
+bool ParetoLocalSearch::frozen_differs(const Candidate& a, const Candidate& b) const {
+  for (std::size_t d = 0; d < scope_.frozen.size(); ++d)
+    if (scope_.frozen[d] && a.decisions[d] != b.decisions[d]) return true;
+  return false;
+}
+
+Candidate ParetoLocalSearch::with_frozen(Candidate candidate, const Candidate& from) const {
+  for (std::size_t d = 0; d < scope_.frozen.size(); ++d)
+    if (scope_.frozen[d]) candidate.decisions[d] = from.decisions[d];
+  return candidate;
+}
 
 bool ParetoLocalSearch::evaluated(const Candidate& candidate) const {
   return std::binary_search(evaluated_.begin(), evaluated_.end(), candidate);
@@ -73,9 +85,15 @@ void ParetoLocalSearch::remember(const Candidate& candidate) {
 }
 
 Candidate ParetoLocalSearch::fresh_sample() {
-  Candidate candidate = space_.sample(rng_);
+  auto draw = [&] {
+    Candidate candidate = space_.sample(rng_);
+    if (scope_.frozen.empty()) return candidate;
+    return with_frozen(std::move(candidate),
+                       scope_.settings[rng_.uniform_index(scope_.settings.size())]);
+  };
+  Candidate candidate = draw();
   for (int attempt = 1; attempt < kFreshTries && evaluated(candidate); ++attempt)
-    candidate = space_.sample(rng_);
+    candidate = draw();
   return candidate;
 }
 
@@ -87,7 +105,8 @@ Candidate ParetoLocalSearch::restart_candidate() {
   if (options_.restart == "perturb" && !archive_.empty() && mutable_space) {
     for (int attempt = 0; attempt < kFreshTries; ++attempt) {
       Candidate candidate = archive_[rng_.uniform_index(archive_.size())].candidate;
-      for (int k = 0; k < options_.perturbation; ++k) candidate = space_.mutate(candidate, rng_);
+      for (int k = 0; k < options_.perturbation; ++k)
+        candidate = with_frozen(space_.mutate(candidate, rng_), candidate);
       if (!evaluated(candidate)) return candidate;
     }
   }
@@ -121,6 +140,9 @@ void ParetoLocalSearch::open(const Candidate& parent, const ConstrainedPoint& po
   exploration.parent = parent;
   exploration.point = point;
   exploration.queue = space_.neighbours(parent);
+  if (!scope_.frozen.empty())  // moves of a frozen decision leave the scope
+    std::erase_if(exploration.queue,
+                  [&](const Candidate& c) { return frozen_differs(c, parent); });
   rng_.shuffle(exploration.queue);
   std::erase_if(exploration.queue, [&](const Candidate& c) { return evaluated(c); });
   explorations_.push_back(std::move(exploration));
@@ -158,6 +180,11 @@ std::vector<Candidate> ParetoLocalSearch::ask(std::size_t n) {
     out.push_back(std::move(candidate));
   };
   while (out.size() < n) {
+    if (initial_asked_ < scope_.initial.size()) {
+      Candidate candidate = scope_.initial[initial_asked_++];
+      if (!evaluated(candidate)) hand_out(std::move(candidate), Origin::init, {});
+      continue;
+    }
     if (init_asked_ < options_.num_init) {
       ++init_asked_;
       hand_out(fresh_sample(), Origin::init, {});
@@ -243,7 +270,8 @@ void ParetoLocalSearch::tell(const Candidate& candidate, const TrialResult& resu
 }
 
 bool ParetoLocalSearch::converged() const {
-  return init_asked_ >= options_.num_init && pending_.empty() && explorations_.empty() &&
+  return initial_asked_ >= scope_.initial.size() && init_asked_ >= options_.num_init &&
+         pending_.empty() && explorations_.empty() &&
          std::all_of(archive_.begin(), archive_.end(), [](const Member& m) { return m.explored; });
 }
 
@@ -251,19 +279,24 @@ std::string ParetoLocalSearch::state() const {
   std::string text = "pareto_local_search asked=" + std::to_string(asked_) +
                      " told=" + std::to_string(told_) + " init=" + std::to_string(init_asked_) +
                      " restarts=" + std::to_string(restarts_) + " rng=" + rng_.state() +
-                     " evaluated=" + std::to_string(evaluated_.size()) + ":" + digest(evaluated_) +
+                     " evaluated=" + std::to_string(evaluated_.size()) + ":" + candidates_digest(evaluated_) +
                      " archive=";
+  if (!scope_.frozen.empty() || !scope_.initial.empty())
+    text = "initial=" + std::to_string(initial_asked_) + "/" +
+           std::to_string(scope_.initial.size()) + ":" + candidates_digest(scope_.initial) +
+           " settings=" + std::to_string(scope_.settings.size()) + ":" +
+           candidates_digest(scope_.settings) + " " + text;
   for (const auto& member : archive_)
-    text += "[" + decisions_text(member.candidate) + ":" + point_text(member.point) +
+    text += "[" + decisions_text(member.candidate) + ":" + constrained_point_text(member.point) +
             (member.explored ? ",e]" : ",u]");
   text += " explorations=";
   for (const auto& e : explorations_) {
-    text += "[" + decisions_text(e.parent) + ":" + point_text(e.point) +
-            ",queue=" + std::to_string(e.queue.size()) + ":" + digest(e.queue) +
+    text += "[" + decisions_text(e.parent) + ":" + constrained_point_text(e.point) +
+            ",queue=" + std::to_string(e.queue.size()) + ":" + candidates_digest(e.queue) +
             ",out=" + std::to_string(e.outstanding) + (e.stopped ? ",stopped" : "") +
             (e.dominating_found ? ",dominating" : "") + ",held=";
     for (const auto& held : e.held)
-      text += "(" + decisions_text(held.candidate) + ":" + point_text(held.point) + ")";
+      text += "(" + decisions_text(held.candidate) + ":" + constrained_point_text(held.point) + ")";
     text += "]";
   }
   text += " pending=";
@@ -275,6 +308,29 @@ std::string ParetoLocalSearch::state() const {
   return text;
 }
 
+std::string constrained_point_text(const ConstrainedPoint& point) {
+  std::string text;
+  for (double v : point.objectives) text += format_number(v) + ";";
+  return text + "v" + format_number(point.violation);
+}
+
+std::string candidates_digest(const std::vector<Candidate>& candidates) {
+  std::uint64_t hash = 1469598103934665603ULL;
+  for (const auto& candidate : candidates)
+    for (int v : candidate.decisions) {
+      hash ^= static_cast<std::uint64_t>(static_cast<std::uint32_t>(v)) + 0x9e37U;
+      hash *= 1099511628211ULL;
+    }
+  return std::to_string(hash);
+}
+
+void check_objective_count(const std::string& strategy, std::size_t count) {
+  TANDEM_CHECK(count >= 2 && count <= 4,
+               strategy + " needs 2 to 4 objectives, each with a direction (objectives: "
+               "[{metric: accuracy, direction: maximize}, {metric: latency_ms, direction: "
+               "minimize}]); got " + std::to_string(count));
+}
+
 void register_pareto_local_search(StrategyRegistry& registry) {
   registry.add(
       "pareto_local_search", "multi-objective",
@@ -283,11 +339,7 @@ void register_pareto_local_search(StrategyRegistry& registry) {
       "perturbation",
       [](const StrategyContext& context) -> std::unique_ptr<Strategy> {
         auto options = ParetoLocalSearchOptions::parse(context.options);
-        const std::size_t count = context.objectives.size();
-        TANDEM_CHECK(count >= 2 && count <= 4,
-                     "pareto_local_search needs 2 to 4 objectives, each with a direction "
-                     "(objectives: [{metric: accuracy, direction: maximize}, {metric: latency_ms, "
-                     "direction: minimize}]); got " + std::to_string(count));
+        check_objective_count("pareto_local_search", context.objectives.size());
         return std::make_unique<ParetoLocalSearch>(context.space, options, context.objectives,
                                                    context.seed);
       });

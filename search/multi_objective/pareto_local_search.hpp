@@ -55,6 +55,17 @@
 
 namespace tandem {
 
+// Where PLS may move. The decomposed co-design search (decomposed_codesign.hpp) runs PLS on the
+// network part of a joint space with the accelerator frozen. Decisions marked `frozen` are never
+// changed by a neighbour or a perturbation; a random sample takes them from one of `settings`
+// (full candidates; only their frozen decisions are read), chosen uniformly. `initial` candidates
+// are evaluated first, before the `num_init` random ones (0 allowed here). Empty: no restriction.
+struct ParetoLocalSearchScope {
+  std::vector<bool> frozen;
+  std::vector<Candidate> settings;
+  std::vector<Candidate> initial;
+};
+
 struct ParetoLocalSearchOptions {
   int num_init = 10;                         // random initial solutions
   std::string acceptance = "non_dominated";  // non_dominated (PLS) | dominating | both
@@ -69,10 +80,14 @@ struct ParetoLocalSearchOptions {
 class ParetoLocalSearch final : public Strategy {
  public:
   ParetoLocalSearch(const SearchSpace& space, ParetoLocalSearchOptions options,
-                    std::vector<Objective> objectives, std::uint64_t seed);
+                    std::vector<Objective> objectives, std::uint64_t seed,
+                    ParetoLocalSearchScope scope = {});
   std::vector<Candidate> ask(std::size_t n) override;
   void tell(const Candidate& candidate, const TrialResult& result) override;
   std::string state() const override;
+  // Adds a setting of the frozen decisions and candidates to evaluate next (before any other
+  // neighbour or restart).
+  void extend_scope(const Candidate& setting, std::vector<Candidate> initial);
 
   struct Member {
     Candidate candidate;
@@ -104,6 +119,8 @@ class ParetoLocalSearch final : public Strategy {
     Candidate parent;  // the explored member (neighbours only)
   };
 
+  bool frozen_differs(const Candidate& a, const Candidate& b) const;
+  Candidate with_frozen(Candidate candidate, const Candidate& from) const;
   Candidate fresh_sample();
   Candidate restart_candidate();
   Exploration* active();
@@ -120,6 +137,8 @@ class ParetoLocalSearch final : public Strategy {
   const SearchSpace& space_;
   ParetoLocalSearchOptions options_;
   std::vector<Objective> objectives_;
+  ParetoLocalSearchScope scope_;
+  std::size_t initial_asked_ = 0;
   Rng rng_;
   std::vector<Member> archive_;
   std::vector<Exploration> explorations_;
@@ -129,6 +148,15 @@ class ParetoLocalSearch final : public Strategy {
   int restarts_ = 0;
   long long asked_ = 0, told_ = 0;
 };
+
+// State-text helpers shared with decomposed_codesign: a point as "o1;o2;...v<violation>" and an
+// FNV-1a digest of candidates' decisions (for lists too long to print in every stored state).
+std::string constrained_point_text(const ConstrainedPoint& point);
+std::string candidates_digest(const std::vector<Candidate>& candidates);
+
+// Throws the one-line error of `strategy` (pareto_local_search, decomposed_codesign) unless it
+// has 2 to 4 objectives.
+void check_objective_count(const std::string& strategy, std::size_t count);
 
 void register_pareto_local_search(StrategyRegistry& registry);
 

@@ -37,7 +37,8 @@ TEST_CASE("the built-in strategies by kind") {
   CHECK(strategies.names_of_kind("black-box") ==
         Names{"local_search", "random", "regularized_evolution"});
   CHECK(strategies.names_of_kind("multi-objective") ==
-        Names{"nsga2", "nsga2_prescreen", "parego", "pareto_local_search"});
+        Names{"decomposed_codesign", "nsga2", "nsga2_prescreen", "parego",
+              "pareto_local_search"});
   CHECK(strategies.names_of_kind("model-based") == Names{"bananas", "predictor_evolution"});
   CHECK(strategies.names_of_kind("rl") == Names{"codesign_rl", "marl", "reinforce"});
   CHECK(strategies.names_of_kind("weight-sharing") ==

@@ -65,7 +65,7 @@ const std::set<std::string>& strategies_run() {
       "predictor_evolution", "marl", "codesign_rl", "gdas", "pc_darts", "rarts", "sd_darts",
       "sharp_darts", "snas", "spos", "proxyless", "fewshot_gm", "fewshot_exhaustive",
       "deduplicate", "constraint_filter", "retry", "nsga2_prescreen", "pareto_local_search",
-      "parego"};
+      "parego", "decomposed_codesign"};
   return names;
 }
 
@@ -117,6 +117,18 @@ KillHarnessConfig two_objective_codesign_config(const std::string& name,
 TEST_CASE("kill harness: pareto_local_search co-design") {
   check_kills(two_objective_codesign_config(
       "kill-pareto-local-search", "{name: pareto_local_search, options: {num_init: 4}}"));
+}
+
+TEST_CASE("kill harness: decomposed_codesign co-design") {
+  // A short warm-up and re-checks every few asks, and 70 trials, so the kill points fall in the
+  // warm-up, accelerator climbs and the network stage.
+  KillHarnessConfig config = codesign_config(
+      "kill-decomposed-codesign",
+      "{name: decomposed_codesign, options: {num_init: 3, warmup: 4, recheck_after: 3}}", 70);
+  const std::string accuracy = "direction: maximize}\n";
+  config.yaml.insert(config.yaml.find(accuracy) + accuracy.size(),
+                     "  - {metric: latency_ms, direction: minimize}\n");
+  check_kills(config);
 }
 
 TEST_CASE("kill harness: nsga2_prescreen co-design") {

@@ -49,6 +49,21 @@ std::string strategy_yaml(const std::string& name) {
 }
 
 std::string config_text(const std::string& strategy) {
+  if (strategy == "decomposed_codesign")  // needs a joint space; short stages so 30 trials see all
+    return "name: contract\n"
+           "seed: 3\n"
+           "space: {name: joint, options: {network: {space: nb201}, accelerator: {space: systolic_hw,"
+           " options: {fixed: {frequency_mhz: 500, energy_table: accelergy_45nm}}}}}\n"
+           "strategy: {name: decomposed_codesign, options: {num_init: 3, warmup: 4, recheck_after: 5}}\n"
+           "evaluators:\n"
+           "  - {name: table, options: {path: '" + source_dir() + "/data/nas-bench-201/nb201_accuracy_cost.csv',"
+           " metrics: [c10valid_val_acc_12ep]}}\n"
+           "  - {name: hw}\n"
+           "objectives:\n"
+           "  - {metric: c10valid_val_acc_12ep, direction: maximize}\n"
+           "  - {metric: latency_ms, direction: minimize}\n"
+           "constraints: [\"area_mm2 <= 2\"]\n"
+           "budget: {trials: 1000}\n";
   return "name: contract\n"
          "seed: 3\n"
          "space: {name: nb201}\n"

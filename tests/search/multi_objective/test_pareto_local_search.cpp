@@ -292,3 +292,31 @@ TEST_CASE("pareto local search: options and objectives are checked with one-line
   for (const std::string& e : {error("{acceptance: x}"), error("{restart: x}")})
     CHECK(e.find('\n') == std::string::npos);
 }
+
+TEST_CASE("pareto local search: a scope freezes decisions to its settings and evaluates its initial candidates first") {
+  ToySpace space(5, 4);
+  auto evaluate = [](const Candidate& c) { return TrialResult::complete(linear_metrics(c, 4)); };
+  ParetoLocalSearchScope scope;
+  scope.frozen = {false, false, false, true, true};  // the last two decisions never move
+  scope.settings = {Candidate{{0, 0, 0, 1, 2}}};
+  scope.initial = {Candidate{{3, 3, 3, 1, 2}}, Candidate{{0, 1, 2, 1, 2}}};
+  ParetoLocalSearchOptions options;
+  options.num_init = 3;
+  ParetoLocalSearch search(space, options, kTwo, 5, scope);
+  auto first = search.ask(2);
+  REQUIRE(first.size() == 2);
+  CHECK(first[0] == scope.initial[0]);
+  CHECK(first[1] == scope.initial[1]);
+  for (const auto& c : first) search.tell(c, evaluate(c));
+  std::set<std::pair<int, int>> frozen_seen;
+  for (int i = 0; i < 150; ++i) {
+    if (i == 60) search.extend_scope(Candidate{{0, 0, 0, 3, 0}}, {Candidate{{2, 2, 2, 3, 0}}});
+    auto asked = search.ask(1);
+    REQUIRE(asked.size() == 1);
+    if (i == 60) CHECK(asked[0] == Candidate{{2, 2, 2, 3, 0}});  // the new initial one comes next
+    frozen_seen.insert({asked[0].decisions[3], asked[0].decisions[4]});
+    search.tell(asked[0], evaluate(asked[0]));
+  }
+  // Only the two settings' values of the frozen decisions were ever asked.
+  CHECK(frozen_seen == std::set<std::pair<int, int>>{{1, 2}, {3, 0}});
+}
