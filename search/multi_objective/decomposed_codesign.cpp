@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 
 #include "core/error.hpp"
 #include "core/text.hpp"
@@ -22,13 +21,6 @@ std::string decisions_text(const std::vector<int>& decisions) {
   return text;
 }
 
-std::optional<double> number(const std::string& text) {
-  if (text.empty()) return std::nullopt;
-  char* end = nullptr;
-  const double value = std::strtod(text.c_str(), &end);
-  if (end != text.c_str() + text.size() || !std::isfinite(value)) return std::nullopt;
-  return value;
-}
 
 void insert_sorted(std::vector<Candidate>& set, const Candidate& candidate) {
   auto at = std::lower_bound(set.begin(), set.end(), candidate);
@@ -65,20 +57,9 @@ DecomposedCodesign::DecomposedCodesign(const JointSpace& space, DecomposedCodesi
       options_(std::move(options)),
       objectives_(std::move(objectives)),
       rng_(seed),
-      network_decisions_(space.network().decisions().size()) {
-  const auto& decisions = space_.decisions();
-  for (std::size_t d = network_decisions_; d < decisions.size(); ++d) {
-    const auto& choices = decisions[d].choices;
-    std::vector<std::pair<double, int>> values;
-    for (std::size_t c = 0; c < choices.size(); ++c)
-      if (auto value = number(choices[c])) values.emplace_back(*value, static_cast<int>(c));
-    std::vector<int> order;
-    if (values.size() == choices.size() && choices.size() > 1) {
-      std::sort(values.begin(), values.end());
-      for (const auto& [value, index] : values) order.push_back(index);
-    }
-    ordered_.push_back(std::move(order));
-  }
+      network_decisions_(space.network().decisions().size()),
+      moves_(space, network_decisions_),
+      ordered_(moves_.ordered()) {
   ParetoLocalSearchOptions warmup;
   warmup.num_init = std::min(options_.num_init, options_.warmup);
   warmup_search_ = std::make_unique<ParetoLocalSearch>(space_, warmup, objectives_, rng_.next_u64());
@@ -108,36 +89,7 @@ std::optional<ConstrainedPoint> DecomposedCodesign::point_of(const Candidate& ca
 
 std::vector<Candidate> DecomposedCodesign::accelerator_neighbours(
     const Candidate& candidate) const {
-  const auto& decisions = space_.decisions();
-  std::vector<Candidate> out;
-  auto add = [&](Candidate next) {
-    if (space_.is_valid(next)) out.push_back(std::move(next));
-  };
-  for (std::size_t d = network_decisions_; d < decisions.size(); ++d)
-    for (std::size_t c = 0; c < decisions[d].choices.size(); ++c) {
-      if (static_cast<int>(c) == candidate.decisions[d]) continue;
-      Candidate next = candidate;
-      next.decisions[d] = static_cast<int>(c);
-      add(std::move(next));
-    }
-  if (!options_.exchange_moves) return out;
-  auto position = [&](std::size_t k) {  // rank of the current choice of accelerator decision k
-    const auto& order = ordered_[k];
-    return static_cast<std::size_t>(
-        std::find(order.begin(), order.end(), candidate.decisions[network_decisions_ + k]) -
-        order.begin());
-  };
-  for (std::size_t up = 0; up < ordered_.size(); ++up) {
-    if (ordered_[up].empty() || position(up) + 1 >= ordered_[up].size()) continue;
-    for (std::size_t down = 0; down < ordered_.size(); ++down) {
-      if (down == up || ordered_[down].empty() || position(down) == 0) continue;
-      Candidate next = candidate;
-      next.decisions[network_decisions_ + up] = ordered_[up][position(up) + 1];
-      next.decisions[network_decisions_ + down] = ordered_[down][position(down) - 1];
-      add(std::move(next));
-    }
-  }
-  return out;
+  return moves_.neighbours(candidate, options_.exchange_moves);
 }
 
 bool DecomposedCodesign::improves(const ConstrainedPoint& a, const ConstrainedPoint& b) const {

@@ -67,6 +67,7 @@
 
 #include "core/pareto.hpp"
 #include "core/rng.hpp"
+#include "search/multi_objective/accelerator_moves.hpp"
 #include "search/multi_objective/pareto_local_search.hpp"
 #include "search/strategy.hpp"
 
@@ -139,9 +140,8 @@ class DecomposedCodesign final : public Strategy {
   std::vector<Objective> objectives_;
   Rng rng_;
   std::size_t network_decisions_ = 0;
-  // Per accelerator decision: its choices in ascending numeric order, or empty when a choice is
-  // not a number (not ordered; no exchanges).
-  std::vector<std::vector<int>> ordered_;
+  AcceleratorMoves moves_;
+  const std::vector<std::vector<int>>& ordered_;  // moves_.ordered()
 
   Stage stage_ = Stage::init;
   int init_asked_ = 0;
