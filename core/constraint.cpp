@@ -73,6 +73,19 @@ bool Constraint::satisfied_by(double value) const {
   return false;
 }
 
+std::optional<double> Constraint::usage(const Metrics& metrics) const {
+  auto value = metrics.find(metric_);
+  if (!value || std::isnan(*value)) return std::nullopt;
+  switch (comparison_) {
+    case Comparison::less:
+    case Comparison::less_equal: return *value;
+    case Comparison::greater:
+    case Comparison::greater_equal: return -*value;
+    case Comparison::equal: return std::nullopt;
+  }
+  return std::nullopt;
+}
+
 std::optional<std::string> Constraint::violation(const Metrics& metrics) const {
   auto value = metrics.find(metric_);
   if (!value) return "constraint '" + to_string() + "' cannot be checked: metric '" + metric_ +

@@ -29,6 +29,10 @@ class Constraint {
 
   const std::string& metric() const { return metric_; }
   bool satisfied_by(double value) const;
+  // How much of the constraint's room a result uses, larger is tighter: the metric's value for
+  // `<=` and `<`, its negation for `>=` and `>`; nullopt for `==` or when the metric is missing or
+  // NaN. Searches use it to prefer, between equally good candidates, the one that leaves more room.
+  std::optional<double> usage(const Metrics& metrics) const;
   // nullopt when satisfied, else the reason text.
   std::optional<std::string> violation(const Metrics& metrics) const;
   // Canonical form "metric OP bound" (spaces around OP, bound as format_number prints it).

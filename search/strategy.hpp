@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/config_node.hpp"
+#include "core/constraint.hpp"
 #include "core/objective.hpp"
 #include "core/registry.hpp"
 #include "core/trial.hpp"
@@ -57,6 +58,9 @@ struct StrategyContext {
   std::vector<Objective> objectives;
   // The config file's folder: relative paths in the options (datasets) are taken from here.
   std::string config_dir = "";
+  // The experiment's constraints (INFEASIBLE results also say which one they violate, in their
+  // reason); strategies that handle constraints natively may read the room a result leaves.
+  std::vector<Constraint> constraints = {};
 };
 
 // Kinds: black-box (samples candidates from the space alone: random, evolution, local search),

@@ -1,6 +1,8 @@
 // Generic SearchSpace operations built on the decision list (see search_space.hpp).
 #include "spaces/search_space.hpp"
 
+#include <utility>
+
 #include "core/error.hpp"
 #include "core/text.hpp"
 
@@ -118,6 +120,21 @@ std::vector<Candidate> SearchSpace::neighbours(const Candidate& candidate) const
       if (value == candidate.decisions[i]) continue;
       Candidate neighbour = candidate;
       neighbour.decisions[i] = value;
+      if (is_valid(neighbour)) out.push_back(std::move(neighbour));
+    }
+  }
+  return out;
+}
+
+std::vector<Candidate> SearchSpace::swap_neighbours(const Candidate& candidate) const {
+  std::vector<Candidate> out;
+  const auto& all = decisions();
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    for (std::size_t j = i + 1; j < all.size(); ++j) {
+      if (candidate.decisions[i] == candidate.decisions[j] || all[i].choices != all[j].choices)
+        continue;
+      Candidate neighbour = candidate;
+      std::swap(neighbour.decisions[i], neighbour.decisions[j]);
       if (is_valid(neighbour)) out.push_back(std::move(neighbour));
     }
   }

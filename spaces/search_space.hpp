@@ -131,6 +131,10 @@ class SearchSpace {
   Candidate mutate(const Candidate& candidate, Rng& rng) const;
   // Every valid candidate that differs from `candidate` in exactly one decision.
   std::vector<Candidate> neighbours(const Candidate& candidate) const;
+  // Every valid candidate made by exchanging the values of two decisions that have the same
+  // choices (two NB201 edges trade their operations): the op counts stay, so on a fixed
+  // accelerator the cost stays too and only the placement changes. Pairs in index order.
+  std::vector<Candidate> swap_neighbours(const Candidate& candidate) const;
   // Concatenated one-hot vectors, one block per decision.
   std::vector<double> one_hot(const Candidate& candidate) const;
   std::size_t one_hot_size() const;

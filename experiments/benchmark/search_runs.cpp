@@ -15,7 +15,8 @@ const TrialResult& CachedEvaluation::operator()(const Candidate& candidate) {
 RunTrace run_strategy(const Experiment& experiment, const ComponentConfig& strategy,
                       std::uint64_t seed, long long budget, CachedEvaluation& evaluate) {
   StrategyContext context{experiment.space(), strategy.options, seed,
-                          experiment.config().objectives, experiment.config().directory};
+                          experiment.config().objectives, experiment.config().directory,
+                          experiment.constraints()};
   std::unique_ptr<Strategy> search = strategy_registry().create(strategy.name, context);
   RunTrace trace;
   while (static_cast<long long>(trace.results.size()) < budget && !search->finished()) {

@@ -42,6 +42,10 @@ Experiment::Experiment(ExperimentConfig config, bool build_evaluators)
   space_ = build_at(config_.space, "space",
                     [&] { return space_registry().create(config_.space.name, config_.space.options); });
 
+  // Parsed first: strategies that handle constraints natively read them (StrategyContext).
+  for (const auto& constraint : config_.constraints)
+    constraints_.push_back(Constraint::parse(constraint.text, constraint.node));
+
   require_name(strategy_registry(), config_.strategy);
   // Validates the strategy options (and loads a weight-sharing strategy's dataset) now, before
   // anything touches the database.
@@ -64,9 +68,6 @@ Experiment::Experiment(ExperimentConfig config, bool build_evaluators)
     evaluators_.push_back(std::move(evaluator));
   }
   std::sort(measured.begin(), measured.end());
-
-  for (const auto& constraint : config_.constraints)
-    constraints_.push_back(Constraint::parse(constraint.text, constraint.node));
 
   if (all_declared) {
     auto known = [&](const std::string& metric) {
@@ -102,6 +103,7 @@ std::unique_ptr<Strategy> Experiment::build_strategy() const {
   return build_at(config_.strategy, "strategy", [&] {
     StrategyContext context{*space_, config_.strategy.options, config_.seed, config_.objectives};
     context.config_dir = config_.directory;
+    context.constraints = constraints_;
     return strategy_registry().create(config_.strategy.name, context);
   });
 }

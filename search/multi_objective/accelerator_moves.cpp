@@ -38,6 +38,26 @@ AcceleratorMoves::AcceleratorMoves(const SearchSpace& space, std::size_t first_d
   }
 }
 
+std::optional<Candidate> AcceleratorMoves::pattern(const Candidate& from,
+                                                   const Candidate& to) const {
+  Candidate next = to;
+  bool moved = false;
+  for (std::size_t k = 0; k < ordered_.size(); ++k) {
+    const int a = from.decisions[first_ + k], b = to.decisions[first_ + k];
+    if (a == b) continue;
+    const auto& order = ordered_[k];
+    if (order.empty()) return std::nullopt;
+    const auto pa = std::find(order.begin(), order.end(), a) - order.begin();
+    const auto pb = std::find(order.begin(), order.end(), b) - order.begin();
+    const auto pc = pb + (pb - pa);
+    if (pc < 0 || pc >= static_cast<std::ptrdiff_t>(order.size())) return std::nullopt;
+    next.decisions[first_ + k] = order[static_cast<std::size_t>(pc)];
+    moved = true;
+  }
+  if (!moved || !space_.is_valid(next)) return std::nullopt;
+  return next;
+}
+
 std::vector<Candidate> AcceleratorMoves::neighbours(const Candidate& candidate,
                                                     bool exchanges) const {
   const auto& decisions = space_.decisions();

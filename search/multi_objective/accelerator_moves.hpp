@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "spaces/search_space.hpp"
@@ -20,6 +21,11 @@ class AcceleratorMoves {
   // Every valid candidate one accelerator decision away, then (exchanges) every valid exchange,
   // in a fixed order.
   std::vector<Candidate> neighbours(const Candidate& candidate, bool exchanges) const;
+  // The pattern move of Hooke & Jeeves ("'Direct search' solution of numerical and statistical
+  // problems", JACM 8(2), 1961): the step that led from `from` to `to`, taken once more from `to`
+  // (rows 16 -> 32 after 8 -> 16). Nullopt when the step changed a non-numeric parameter, would
+  // leave a parameter's range, or gives an invalid candidate.
+  std::optional<Candidate> pattern(const Candidate& from, const Candidate& to) const;
 
  private:
   const SearchSpace& space_;

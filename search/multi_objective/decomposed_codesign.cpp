@@ -36,8 +36,11 @@ bool contains(const std::vector<Candidate>& set, const Candidate& candidate) {
 DecomposedCodesignOptions DecomposedCodesignOptions::parse(const ConfigNode& options) {
   options.check_keys(
       {"num_init", "warmup", "rechecks", "recheck_after", "exchange_moves", "families",
-       "inert_after", "network_stage"});
+       "inert_after", "network_stage", "climb", "infer_infeasible", "pattern_moves"});
   DecomposedCodesignOptions out;
+  out.climb = options.get_choice("climb", out.climb, {"product", "dominance"});
+  out.infer_infeasible = options.get_bool("infer_infeasible", out.infer_infeasible);
+  out.pattern_moves = options.get_bool("pattern_moves", out.pattern_moves);
   out.num_init = static_cast<int>(options.get_int_in("num_init", out.num_init, 1, 1000000));
   out.warmup = static_cast<int>(options.get_int_in("warmup", out.warmup, 1, 1000000));
   out.rechecks = static_cast<int>(options.get_int_in("rechecks", out.rechecks, 0, 1000));
@@ -47,30 +50,29 @@ DecomposedCodesignOptions DecomposedCodesignOptions::parse(const ConfigNode& opt
   out.families = static_cast<int>(options.get_int_in("families", out.families, 0, 1000));
   out.inert_after =
       static_cast<int>(options.get_int_in("inert_after", out.inert_after, 0, 1000000));
-  out.network_stage = ParetoLocalSearchOptions::parse(options.optional("network_stage"));
+  out.network_stage =
+      ParetoLocalSearchOptions::parse(options.optional("network_stage"), out.network_stage);
   return out;
 }
 
 DecomposedCodesign::DecomposedCodesign(const JointSpace& space, DecomposedCodesignOptions options,
-                                       std::vector<Objective> objectives, std::uint64_t seed)
+                                       std::vector<Objective> objectives, std::uint64_t seed,
+                                       std::vector<Constraint> constraints)
     : space_(space),
       options_(std::move(options)),
       objectives_(std::move(objectives)),
+      constraints_(std::move(constraints)),
       rng_(seed),
       network_decisions_(space.network().decisions().size()),
       moves_(space, network_decisions_),
-      ordered_(moves_.ordered()) {
+      ordered_(moves_.ordered()),
+      feasibility_(network_decisions_, ordered_, constraints_.size()) {
   ParetoLocalSearchOptions warmup;
   warmup.num_init = std::min(options_.num_init, options_.warmup);
   warmup_search_ = std::make_unique<ParetoLocalSearch>(space_, warmup, objectives_, rng_.next_u64());
   moves_tried_.assign(ordered_.size(), 0);
   varies_.assign(objectives_.size(), false);
   moves_changed_.assign(ordered_.size(), 0);
-}
-
-bool DecomposedCodesign::inert(std::size_t k) const {
-  return options_.inert_after > 0 && moves_tried_[k] >= options_.inert_after &&
-         moves_changed_[k] == 0;
 }
 
 bool DecomposedCodesign::evaluated(const Candidate& candidate) const {
@@ -87,24 +89,13 @@ std::optional<ConstrainedPoint> DecomposedCodesign::point_of(const Candidate& ca
   return at->point;
 }
 
-std::vector<Candidate> DecomposedCodesign::accelerator_neighbours(
-    const Candidate& candidate) const {
-  return moves_.neighbours(candidate, options_.exchange_moves);
-}
-
-bool DecomposedCodesign::improves(const ConstrainedPoint& a, const ConstrainedPoint& b) const {
-  if (target_ < 0) return constrained_dominates(a, b);
-  if (a.violation != b.violation) return a.violation < b.violation;  // Deb's rules, one objective
-  const auto k = static_cast<std::size_t>(target_);
-  return a.objectives[k] < b.objectives[k];
-}
-
 void DecomposedCodesign::start_accelerator_stage(const Candidate& probe,
-                                                 const ConstrainedPoint& point, int target) {
+                                                 const ClimbPoint& point, int target) {
   stage_ = Stage::accelerator;
   target_ = target;
   ++accelerator_stages_;
   incumbent_ = probe;
+  previous_incumbent_ = {};
   incumbent_point_ = point;
   stage_best_ = probe;
   stage_best_point_ = point;
@@ -141,71 +132,6 @@ void DecomposedCodesign::start_accelerator_stage(const Candidate& probe,
   next_climb();
 }
 
-void DecomposedCodesign::next_climb() {
-  while (!starts_.empty()) {
-    Candidate start = starts_.back();
-    starts_.pop_back();
-    if (start == incumbent_) break;  // already evaluated: climb from it
-    if (auto known = point_of(start)) {
-      incumbent_ = start;
-      incumbent_point_ = *known;
-      break;
-    }
-    if (evaluated(start)) continue;  // asked elsewhere, result not in yet: skip this family
-    queue_ = {start};
-    awaiting_start_ = true;
-    return;
-  }
-  open_accelerator_neighbourhood();
-}
-
-void DecomposedCodesign::climb_done() {
-  if (improves(incumbent_point_, stage_best_point_)) {
-    stage_best_ = incumbent_;
-    stage_best_point_ = incumbent_point_;
-  }
-  if (!starts_.empty()) {
-    next_climb();
-    return;
-  }
-  const Candidate found = space_.accelerator_part(stage_best_);
-  stage_ = Stage::network;
-  network_asked_ = 0;
-  if (std::find(working_.begin(), working_.end(), found) == working_.end())
-    add_working_accelerator(found);
-}
-
-void DecomposedCodesign::open_accelerator_neighbourhood() {
-  // Variable neighbourhood descent order (asked from the back): the one-decision changes, then
-  // the exchanges, each level in random order. Moves that change only inert parameters (whose
-  // one-decision moves never changed the point in `inert_after` tries) are skipped.
-  // A neighbour evaluated before (in the warm-up, by another stage) is not asked again; if its
-  // known point dominates the incumbent, the climb moves to it at once.
-  std::vector<Candidate> levels[2];
-  for (auto& c : accelerator_neighbours(incumbent_)) {
-    if (auto known = point_of(c); known && improves(*known, incumbent_point_)) {
-      incumbent_ = c;
-      incumbent_point_ = *known;
-      open_accelerator_neighbourhood();
-      return;
-    }
-    if (evaluated(c)) continue;
-    std::size_t count = 0, active = 0;
-    for (std::size_t d = network_decisions_; d < c.decisions.size(); ++d)
-      if (c.decisions[d] != incumbent_.decisions[d]) {
-        ++count;
-        active += !inert(d - network_decisions_);
-      }
-    if (active == 0) continue;
-    levels[count == 1 ? 0 : 1].push_back(std::move(c));
-  }
-  queue_.clear();
-  for (int level = 1; level >= 0; --level) {
-    rng_.shuffle(levels[level]);
-    queue_.insert(queue_.end(), levels[level].begin(), levels[level].end());
-  }
-}
-
 std::vector<Candidate> DecomposedCodesign::archive_networks() const {
   std::vector<Candidate> out;
   if (network_search_) {
@@ -223,6 +149,30 @@ std::vector<Candidate> DecomposedCodesign::archive_networks() const {
   const auto fronts = non_dominated_fronts(points);
   for (std::size_t i : fronts.front()) out.push_back(candidates[i]);
   return out;
+}
+
+std::size_t DecomposedCodesign::farthest_from_probes(const std::vector<Candidate>& members) {
+  // Farthest-first traversal (Gonzalez, "Clustering to minimize the maximum intercluster
+  // distance", TCS 38, 1985): the member whose network differs from every earlier probe's in the
+  // most decisions; ties at random.
+  std::vector<std::size_t> best;
+  std::size_t best_distance = 0;
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    std::size_t nearest = SIZE_MAX;
+    for (const auto& probe : probes_) {
+      std::size_t distance = 0;
+      for (std::size_t d = 0; d < network_decisions_; ++d)
+        distance += members[i].decisions[d] != probe.decisions[d];
+      nearest = std::min(nearest, distance);
+    }
+    if (best.empty() || nearest > best_distance) {
+      best = {i};
+      best_distance = nearest;
+    } else if (nearest == best_distance) {
+      best.push_back(i);
+    }
+  }
+  return best[rng_.uniform_index(best.size())];
 }
 
 Candidate DecomposedCodesign::knee(const std::vector<Candidate>& members) {
@@ -290,7 +240,7 @@ std::vector<Candidate> DecomposedCodesign::ask(std::size_t n) {
   std::vector<Candidate> out;
   auto hand_out = [&](const Candidate& candidate, Owner owner) {
     insert_sorted(asked_set_, candidate);
-    pending_.push_back({candidate, owner, incumbent_, incumbent_point_});
+    pending_.push_back({candidate, owner, incumbent_, incumbent_point_.point});
     out.push_back(candidate);
   };
   while (out.size() < n) {
@@ -315,7 +265,7 @@ std::vector<Candidate> DecomposedCodesign::ask(std::size_t n) {
       }
       if (init_pending) break;  // wait for every initial result before choosing the probe
       const Candidate probe = knee(archive_networks());
-      start_accelerator_stage(probe, *point_of(probe), -1);
+      start_accelerator_stage(probe, *climb_point_of(probe), -1);
       continue;
     }
     if (stage_ == Stage::accelerator) {
@@ -341,15 +291,22 @@ std::vector<Candidate> DecomposedCodesign::ask(std::size_t n) {
         // dominance. Later re-checks probe a uniformly chosen member, by dominance.
         const auto k = static_cast<std::size_t>(accelerator_stages_ - 1);
         int target = -1;
-        std::size_t chosen = rng_.uniform_index(candidates.size());
-        if (k < objectives_.size()) {
+        std::size_t chosen = 0;
+        if (k >= objectives_.size()) {
+          std::vector<Candidate> networks;
+          for (const auto& member : candidates) networks.push_back(member.candidate);
+          chosen = farthest_from_probes(networks);
+        } else {
           if (varies_[k]) target = static_cast<int>(k);
           chosen = 0;
           for (std::size_t i = 1; i < candidates.size(); ++i)
             if (candidates[i].point.objectives[k] < candidates[chosen].point.objectives[k])
               chosen = i;
         }
-        start_accelerator_stage(candidates[chosen].candidate, candidates[chosen].point, target);
+        const Candidate& probe = candidates[chosen].candidate;
+        const auto known = climb_point_of(probe);
+        start_accelerator_stage(probe, known ? *known : ClimbPoint{candidates[chosen].point, {}},
+                                target);
         continue;
       }
     }
@@ -401,10 +358,20 @@ void DecomposedCodesign::tell(const Candidate& candidate, const TrialResult& res
       point = ConstrainedPoint{*values, constraint_violation(result)};
   auto at = std::lower_bound(history_.begin(), history_.end(), candidate,
                              [](const Evaluated& e, const Candidate& c) { return e.candidate < c; });
+  Evaluated evaluated{candidate, point, result, usage_of(result)};
   if (at != history_.end() && at->candidate == candidate)
-    *at = Evaluated{candidate, point, result};
+    *at = evaluated;
   else
-    history_.insert(at, Evaluated{candidate, point, result});
+    history_.insert(at, evaluated);
+  const ClimbPoint climb_point{point.value_or(ConstrainedPoint{}), evaluated.usage};
+  if (result.status == TrialStatus::complete || result.status == TrialStatus::infeasible) {
+    std::vector<bool> violated;
+    for (std::size_t i = 0; i < constraints_.size(); ++i) {
+      const auto value = result.metrics.find(constraints_[i].metric());
+      violated.push_back(value && !std::isnan(*value) && !constraints_[i].satisfied_by(*value));
+    }
+    feasibility_.observe(candidate, evaluated.usage, violated);
+  }
 
   if (was_pending && told.owner == Owner::init) warmup_search_->tell(candidate, result);
   if (was_pending && told.owner == Owner::accelerator) {
@@ -418,28 +385,30 @@ void DecomposedCodesign::tell(const Candidate& candidate, const TrialResult& res
         if (point->objectives[k] != told.parent_point.objectives[k]) varies_[k] = true;
     if (changed.size() == 1 && point && !awaiting_start_) {  // learn which parameters are inert
       ++moves_tried_[changed[0]];
-      if (point->violation != told.parent_point.violation ||
-          point->objectives != told.parent_point.objectives)
-        ++moves_changed_[changed[0]];
+      if (point->objectives != told.parent_point.objectives) ++moves_changed_[changed[0]];
     }
     if (awaiting_start_) {  // a climb starts from its family's smallest accelerator
       awaiting_start_ = false;
       if (point) {
         incumbent_ = candidate;
-        incumbent_point_ = *point;
+        incumbent_point_ = climb_point;
+        previous_incumbent_ = {};
       }
       open_accelerator_neighbourhood();
     } else if (stage_ == Stage::accelerator && point &&
-               improves(*point, incumbent_point_)) {
-      incumbent_ = candidate;
-      incumbent_point_ = *point;
-      open_accelerator_neighbourhood();
+               improves(climb_point, incumbent_point_)) {
+      move_incumbent(candidate, climb_point);
     }
   }
   if (network_search_ && on_working_accelerator(candidate)) network_search_->tell(candidate, result);
 }
 
 std::string DecomposedCodesign::state() const {
+  auto climb_point_text = [](const ClimbPoint& p) {
+    std::string text = constrained_point_text(p.point) + ";u";
+    for (double u : p.usage) text += format_number(u) + ";";
+    return text;
+  };
   const char* stage = stage_ == Stage::init ? "init" : stage_ == Stage::accelerator ? "accelerator" : "network";
   std::string text = "decomposed_codesign stage=" + std::string(stage) +
                      " asked=" + std::to_string(asked_) + " told=" + std::to_string(told_) +
@@ -449,17 +418,18 @@ std::string DecomposedCodesign::state() const {
                      " target=" + std::to_string(target_) + " varies=" +
                      std::to_string(std::count(varies_.begin(), varies_.end(), true)) +
                      " network_asked=" + std::to_string(network_asked_) +
+                     " inferred_infeasible=" + std::to_string(inferred_infeasible_) +
                      " working=";
   for (const auto& accelerator : working_) text += "[" + decisions_text(accelerator.decisions) + "]";
   text += " probes=";
   for (const auto& probe : probes_) text += "[" + decisions_text(probe.decisions) + "]";
   if (stage_ == Stage::accelerator || accelerator_stages_ > 0)
     text += " incumbent=" + decisions_text(incumbent_.decisions) + ":" +
-            constrained_point_text(incumbent_point_) + " queue=" + std::to_string(queue_.size()) + ":" +
+            climb_point_text(incumbent_point_) + " queue=" + std::to_string(queue_.size()) + ":" +
             candidates_digest(queue_) + " outstanding=" + std::to_string(outstanding_) +
             (awaiting_start_ ? " awaiting_start" : "") +
             " best=" + decisions_text(stage_best_.decisions) + ":" +
-            constrained_point_text(stage_best_point_) + " starts=" + std::to_string(starts_.size()) + ":" +
+            climb_point_text(stage_best_point_) + " starts=" + std::to_string(starts_.size()) + ":" +
             candidates_digest(starts_);
   text += " pending=";
   for (const auto& p : pending_)
@@ -486,7 +456,7 @@ void register_decomposed_codesign(StrategyRegistry& registry) {
                      "{network: ..., accelerator: ...}}); got space '" + context.space.name() +
                          "'");
         return std::make_unique<DecomposedCodesign>(*joint, options, context.objectives,
-                                                    context.seed);
+                                                    context.seed, context.constraints);
       });
 }
 

@@ -25,8 +25,15 @@
 //      numeric parameter at its lowest value) of up to `families` (1) randomly chosen families
 //      (combinations of the non-numeric parameters, e.g. the dataflow) and keeps the best climb;
 //      later stages climb from the probe's own accelerator. A neighbour replaces the incumbent
-//      when it dominates it under Deb's constrained domination (core/pareto.hpp; with the network
-//      fixed, the network-only objectives are equal); the rest of that neighbourhood is dropped.
+//      when it is better (the rest of that neighbourhood is dropped): the smaller constraint
+//      violation first (Deb's rules), then — `climb: product` (default) — the smaller product of
+//      the objectives (maximised ones divided; with the network fixed: the energy-delay product,
+//      the usual accelerator figure of merit), or — `climb: dominance`, or when an objective is
+//      not positive — constrained domination (core/pareto.hpp). Equal points: the one that uses
+//      less of every constraint's room (Constraint::usage; an SRAM nobody fills gives its area
+//      back). After an improving step the same step is asked first (`pattern_moves`, the pattern
+//      move of Hooke & Jeeves, JACM 8(2), 1961). Neighbours that MonotoneConstraints
+//      (monotone_constraints.hpp) shows to violate a constraint are not asked (`infer_infeasible`).
 //      Neighbourhood, in variable-neighbourhood-descent order (Hansen & Mladenović, "Variable
 //      neighborhood search: principles and applications", EJOR 130(3), 2001): first every
 //      one-decision change, then — `exchange_moves: true` — every exchange of two ordered numeric
@@ -35,25 +42,27 @@
 //      search under a budget (knapsack-type) constraint: under an area limit the better
 //      accelerator is often reachable only by growing one resource while shrinking another, and
 //      both one-decision halves are worse (one infeasible, one slower). Parameters whose
-//      one-decision moves never changed the point in `inert_after` (3) tries (SRAM sizes a layer
-//      never fills) are inert: moves that change only inert parameters are skipped. A climb ends
+//      one-decision moves never changed the objectives in `inert_after` (3) tries (SRAM sizes a
+//      layer never fills) are inert: moves that grow one are skipped (shrinking stays). A climb ends
 //      when a whole neighbourhood holds no improvement; the stage's result joins the working
 //      accelerators W unless it is there already.
 //   3. Network stage: one Pareto local search (pareto_local_search.hpp, options under
-//      `network_stage`) over the network decisions with the accelerator part frozen: every member
+//      `network_stage`, default swaps: vnd) over the network decisions with the accelerator part
+//      frozen: every member
 //      keeps its accelerator, random samples take one from W. When an accelerator joins W, the
 //      networks of the current archive (the warm-up's non-dominated set, the first time) are
 //      evaluated on it first, and every evaluated candidate on it is adopted; the archive keeps
 //      the pairs that are non-dominated, so W may hold several accelerators when different
 //      networks prefer different ones.
 //   4. Re-check: up to `rechecks` (4) times, when the network stage has converged (a Pareto local
-//      optimum set) or has made `recheck_after` (60) asks since the last accelerator stage, step 2
+//      optimum set) or has made `recheck_after` (150) asks since the last accelerator stage, step 2
 //      runs again with a new probe, an archive member whose network was never a probe. Re-check
 //      k <= the number of objectives probes the member best in objective k (the ends of the
 //      front, whose networks differ most from the knee's) and, when accelerator moves have
 //      changed objective k, minimises it alone (Deb's rules: violation first) — so accelerators
 //      that trade one objective against another (lower energy, higher latency) join W too; later
-//      re-checks probe a uniformly chosen member and climb by dominance.
+//      re-checks probe the member whose network differs from every earlier probe's in the most
+//      decisions (farthest-first traversal) and climb as the first stage.
 // Every random choice comes from the strategy's RNG (the warm-up and network-stage searches get
 // seeds drawn from it), so a replayed history rebuilds the same state. Parallel workers get the
 // open neighbourhood or the network stage's asks; they wait at the end of the warm-up and of each
@@ -68,6 +77,7 @@
 #include "core/pareto.hpp"
 #include "core/rng.hpp"
 #include "search/multi_objective/accelerator_moves.hpp"
+#include "search/multi_objective/monotone_constraints.hpp"
 #include "search/multi_objective/pareto_local_search.hpp"
 #include "search/strategy.hpp"
 
@@ -82,8 +92,17 @@ struct DecomposedCodesignOptions {
   bool exchange_moves = true;
   int inert_after = 3;       // tries after which a parameter that never mattered is skipped (0: off)
   int rechecks = 4;          // accelerator stages after the first
-  int recheck_after = 60;    // network-stage asks that make a re-check due (0: at convergence only)
-  ParetoLocalSearchOptions network_stage;  // its num_init: random networks besides the transfer
+  int recheck_after = 150;   // network-stage asks that make a re-check due (0: at convergence only)
+  std::string climb = "product";  // product | dominance
+  bool infer_infeasible = true;   // skip neighbours MonotoneConstraints predicts infeasible
+  bool pattern_moves = true;      // after an improving move, try the same step again first    // network-stage asks that make a re-check due (0: at convergence only)
+  // Its num_init: random networks besides the transfer. Default swaps: vnd (swap moves once the
+  // one-decision moves are exhausted); every other option as pareto_local_search's.
+  ParetoLocalSearchOptions network_stage = [] {
+    ParetoLocalSearchOptions stage;
+    stage.swaps = "vnd";
+    return stage;
+  }();
 
   static DecomposedCodesignOptions parse(const ConfigNode& options);
 };
@@ -91,7 +110,8 @@ struct DecomposedCodesignOptions {
 class DecomposedCodesign final : public Strategy {
  public:
   DecomposedCodesign(const JointSpace& space, DecomposedCodesignOptions options,
-                     std::vector<Objective> objectives, std::uint64_t seed);
+                     std::vector<Objective> objectives, std::uint64_t seed,
+                     std::vector<Constraint> constraints = {});
   std::vector<Candidate> ask(std::size_t n) override;
   void tell(const Candidate& candidate, const TrialResult& result) override;
   std::string state() const override;
@@ -112,6 +132,7 @@ class DecomposedCodesign final : public Strategy {
     Candidate candidate;
     std::optional<ConstrainedPoint> point;
     TrialResult result;
+    std::vector<double> usage;  // per constraint, Constraint::usage (NaN: unknown)
   };
   enum class Owner { init, accelerator, network, sample };
   struct Pending {
@@ -120,11 +141,19 @@ class DecomposedCodesign final : public Strategy {
     Candidate parent;    // accelerator stage: the incumbent it was a neighbour of
     ConstrainedPoint parent_point;
   };
+  // A climb's position: the point, and the room it uses per constraint.
+  struct ClimbPoint {
+    ConstrainedPoint point;
+    std::vector<double> usage;
+  };
 
   void advance();
   // target < 0: climb by constrained domination; else minimise objective `target` alone.
-  void start_accelerator_stage(const Candidate& probe, const ConstrainedPoint& point, int target);
-  bool improves(const ConstrainedPoint& a, const ConstrainedPoint& b) const;
+  void start_accelerator_stage(const Candidate& probe, const ClimbPoint& point, int target);
+  bool improves(const ClimbPoint& a, const ClimbPoint& b) const;
+  std::optional<double> log_product(const ConstrainedPoint& point) const;
+  std::vector<double> usage_of(const TrialResult& result) const;
+  std::optional<ClimbPoint> climb_point_of(const Candidate& candidate) const;
   void open_accelerator_neighbourhood();
   void next_climb();
   void climb_done();
@@ -132,16 +161,20 @@ class DecomposedCodesign final : public Strategy {
   bool on_working_accelerator(const Candidate& candidate) const;
   std::vector<Candidate> archive_networks() const;
   Candidate knee(const std::vector<Candidate>& members);
+  std::size_t farthest_from_probes(const std::vector<Candidate>& members);
   std::optional<ConstrainedPoint> point_of(const Candidate& candidate) const;
   bool evaluated(const Candidate& candidate) const;
 
   const JointSpace& space_;
   DecomposedCodesignOptions options_;
   std::vector<Objective> objectives_;
+  std::vector<Constraint> constraints_;
   Rng rng_;
   std::size_t network_decisions_ = 0;
   AcceleratorMoves moves_;
   const std::vector<std::vector<int>>& ordered_;  // moves_.ordered()
+  MonotoneConstraints feasibility_;
+  int inferred_infeasible_ = 0;
 
   Stage stage_ = Stage::init;
   int init_asked_ = 0;
@@ -151,7 +184,9 @@ class DecomposedCodesign final : public Strategy {
 
   // Accelerator stage.
   Candidate incumbent_;
-  ConstrainedPoint incumbent_point_;
+  ClimbPoint incumbent_point_;
+  Candidate previous_incumbent_;  // the incumbent before the last improving move (empty: none)
+  void move_incumbent(const Candidate& to, const ClimbPoint& point);
   std::vector<Candidate> queue_;  // neighbours not yet asked (asked from the back)
   int outstanding_ = 0;
   bool awaiting_start_ = false;  // a climb's start is asked, not yet told
@@ -162,7 +197,7 @@ class DecomposedCodesign final : public Strategy {
   bool inert(std::size_t accelerator_decision) const;
   std::vector<Candidate> starts_;  // climbs still to make in this stage (from the back)
   Candidate stage_best_;           // the best climb result of this stage
-  ConstrainedPoint stage_best_point_;
+  ClimbPoint stage_best_point_;
   std::vector<Candidate> working_;  // accelerator parts the network stage searches on
   std::vector<Candidate> probes_;  // network parts used as probes (sorted)
   int accelerator_stages_ = 0;

@@ -27,9 +27,14 @@ bool same_point(const ConstrainedPoint& a, const ConstrainedPoint& b) {
 }  // namespace
 
 ParetoLocalSearchOptions ParetoLocalSearchOptions::parse(const ConfigNode& options) {
+  return parse(options, ParetoLocalSearchOptions{});
+}
+
+ParetoLocalSearchOptions ParetoLocalSearchOptions::parse(const ConfigNode& options,
+                                                         ParetoLocalSearchOptions defaults) {
   options.check_keys(
-      {"num_init", "acceptance", "exploration", "neutral", "restart", "perturbation"});
-  ParetoLocalSearchOptions out;
+      {"num_init", "acceptance", "exploration", "neutral", "restart", "perturbation", "swaps", "selection"});
+  ParetoLocalSearchOptions out = std::move(defaults);
   out.num_init = static_cast<int>(options.get_int_in("num_init", out.num_init, 1, 1000000));
   out.acceptance =
       options.get_choice("acceptance", out.acceptance, {"non_dominated", "dominating", "both"});
@@ -38,6 +43,8 @@ ParetoLocalSearchOptions ParetoLocalSearchOptions::parse(const ConfigNode& optio
   out.restart = options.get_choice("restart", out.restart, {"perturb", "random"});
   out.perturbation =
       static_cast<int>(options.get_int_in("perturbation", out.perturbation, 1, 1000));
+  out.swaps = options.get_choice("swaps", out.swaps, {"none", "mixed", "after", "vnd"});
+  out.selection = options.get_choice("selection", out.selection, {"uniform", "crowding"});
   if (options.has("perturbation") && out.restart != "perturb")
     options.at("perturbation").fail("perturbation applies to `restart: perturb` only");
   return out;
@@ -130,24 +137,37 @@ bool ParetoLocalSearch::insert(const Candidate& candidate, const ConstrainedPoin
   return true;
 }
 
-void ParetoLocalSearch::mark_explored(const Candidate& candidate) {
+void ParetoLocalSearch::mark_done(const Exploration& exploration) {
   for (auto& member : archive_)
-    if (member.candidate == candidate) member.explored = true;
+    if (member.candidate == exploration.parent)
+      (exploration.swap_level ? member.swapped : member.explored) = true;
 }
 
-void ParetoLocalSearch::open(const Candidate& parent, const ConstrainedPoint& point) {
+void ParetoLocalSearch::open(const Candidate& parent, const ConstrainedPoint& point,
+                             bool swap_level) {
   Exploration exploration;
   exploration.parent = parent;
   exploration.point = point;
-  exploration.queue = space_.neighbours(parent);
-  if (!scope_.frozen.empty())  // moves of a frozen decision leave the scope
-    std::erase_if(exploration.queue,
-                  [&](const Candidate& c) { return frozen_differs(c, parent); });
-  rng_.shuffle(exploration.queue);
+  exploration.swap_level = swap_level;
+  auto moves = [&](std::vector<Candidate> candidates) {
+    if (!scope_.frozen.empty())  // moves of a frozen decision leave the scope
+      std::erase_if(candidates, [&](const Candidate& c) { return frozen_differs(c, parent); });
+    rng_.shuffle(candidates);
+    return candidates;
+  };
+  exploration.queue = moves(swap_level ? space_.swap_neighbours(parent) : space_.neighbours(parent));
+  if (options_.swaps == "mixed" || options_.swaps == "after") {
+    // The queue is handed out from its back: `after` puts the swaps in front of the one-decision
+    // changes, so they are asked once those are used up.
+    std::vector<Candidate> swaps = moves(space_.swap_neighbours(parent));
+    swaps.insert(swaps.end(), exploration.queue.begin(), exploration.queue.end());
+    exploration.queue = std::move(swaps);
+    if (options_.swaps == "mixed") rng_.shuffle(exploration.queue);
+  }
   std::erase_if(exploration.queue, [&](const Candidate& c) { return evaluated(c); });
   explorations_.push_back(std::move(exploration));
   if (explorations_.back().queue.empty()) {  // nothing left to evaluate around it
-    mark_explored(parent);
+    mark_done(explorations_.back());
     close_if_done(explorations_.size() - 1);
   }
 }
@@ -160,9 +180,40 @@ bool ParetoLocalSearch::open_next() {
                                       [&](const Exploration& e) { return e.parent == archive_[i].candidate; });
     if (!open_now) choices.push_back(i);
   }
+  bool swap_level = false;
+  if (choices.empty() && options_.swaps == "vnd") {
+    // Variable neighbourhood descent: every member is a local optimum for one-decision moves;
+    // explore the swap neighbourhood of those whose swaps have not been handed out yet.
+    swap_level = true;
+    for (std::size_t i = 0; i < archive_.size(); ++i) {
+      if (archive_[i].swapped) continue;
+      const bool open_now = std::any_of(explorations_.begin(), explorations_.end(),
+                                        [&](const Exploration& e) { return e.parent == archive_[i].candidate; });
+      if (!open_now) choices.push_back(i);
+    }
+  }
   if (choices.empty()) return false;
-  const Member member = archive_[choices[rng_.uniform_index(choices.size())]];
-  open(member.candidate, member.point);
+  std::size_t pick = choices[rng_.uniform_index(choices.size())];
+  if (options_.selection == "crowding" && archive_.size() > 2) {
+    // The least crowded member (NSGA-II's crowding distance over the archive): the ends of the
+    // front and its sparse stretches are explored first; ties at random.
+    std::vector<ObjectiveVector> points;
+    std::vector<std::size_t> all;
+    for (std::size_t i = 0; i < archive_.size(); ++i) {
+      points.push_back(archive_[i].point.objectives);
+      all.push_back(i);
+    }
+    const auto crowding = crowding_distances(points, all);
+    std::vector<std::size_t> best;
+    double top = -1;
+    for (std::size_t i : choices) {
+      if (crowding[i] > top) { top = crowding[i]; best.clear(); }
+      if (crowding[i] == top) best.push_back(i);
+    }
+    pick = best[rng_.uniform_index(best.size())];
+  }
+  const Member member = archive_[pick];
+  open(member.candidate, member.point, swap_level);
   return true;
 }
 
@@ -205,7 +256,7 @@ std::vector<Candidate> ParetoLocalSearch::ask(std::size_t n) {
       hand_out(std::move(neighbour), Origin::neighbour, exploration->parent);
     }
     if (exploration->queue.empty()) {  // the whole neighbourhood is asked
-      mark_explored(exploration->parent);
+      mark_done(*exploration);
       close_if_done(static_cast<std::size_t>(exploration - explorations_.data()));
     }
   }
@@ -272,7 +323,9 @@ void ParetoLocalSearch::tell(const Candidate& candidate, const TrialResult& resu
 bool ParetoLocalSearch::converged() const {
   return initial_asked_ >= scope_.initial.size() && init_asked_ >= options_.num_init &&
          pending_.empty() && explorations_.empty() &&
-         std::all_of(archive_.begin(), archive_.end(), [](const Member& m) { return m.explored; });
+         std::all_of(archive_.begin(), archive_.end(), [&](const Member& m) {
+           return m.explored && (m.swapped || options_.swaps != "vnd");
+         });
 }
 
 std::string ParetoLocalSearch::state() const {
@@ -288,7 +341,7 @@ std::string ParetoLocalSearch::state() const {
            candidates_digest(scope_.settings) + " " + text;
   for (const auto& member : archive_)
     text += "[" + decisions_text(member.candidate) + ":" + constrained_point_text(member.point) +
-            (member.explored ? ",e]" : ",u]");
+            (member.explored ? ",e" : ",u") + (member.swapped ? "s]" : "]");
   text += " explorations=";
   for (const auto& e : explorations_) {
     text += "[" + decisions_text(e.parent) + ":" + constrained_point_text(e.point) +

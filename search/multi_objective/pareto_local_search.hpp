@@ -30,6 +30,15 @@
 //      one-decision mutations to a uniformly chosen member; `restart: random` samples uniformly.
 //      The restart candidate joins the archive if not dominated, and its neighbourhood is explored
 //      as in step 2 either way (PLS restarted from it, sharing the archive).
+// Second neighbourhood (`swaps`, default none): the swap moves of SearchSpace::swap_neighbours (two
+// decisions with the same choices exchange values: two NB201 edges trade operations, keeping the
+// cell's operation counts and so, on a fixed accelerator, its cost). `mixed`: one neighbourhood
+// of both kinds in random order; `after`: a member's swaps once its one-decision moves are used
+// up; `vnd`: variable neighbourhood descent as Geiger's Pareto iterated local search
+// ("Foundations of the Pareto iterated local search metaheuristic", 2008) — swap neighbourhoods
+// are opened only when every member is explored for one-decision moves, and the archive has
+// converged when both are exhausted. `selection: crowding` explores the unexplored member of
+// largest NSGA-II crowding distance first instead of a uniform one.
 // Constraints: Deb's constrained domination (core/pareto.hpp) everywhere — a feasible point beats
 // an INFEASIBLE one, of two infeasible points the smaller violation wins. INFEASIBLE trials keep
 // their metrics; FAILED and PRUNED trials, and results missing an objective, never join.
@@ -73,8 +82,13 @@ struct ParetoLocalSearchOptions {
   std::string neutral = "replace";           // replace | keep | reject
   std::string restart = "perturb";           // perturb | random
   int perturbation = 2;                      // mutations of a `perturb` restart
+  std::string swaps = "none";                // none | mixed | after | vnd
+  std::string selection = "uniform";         // uniform | crowding
 
   static ParetoLocalSearchOptions parse(const ConfigNode& options);
+  // Keys absent from `options` keep the values of `defaults`.
+  static ParetoLocalSearchOptions parse(const ConfigNode& options,
+                                        ParetoLocalSearchOptions defaults);
 };
 
 class ParetoLocalSearch final : public Strategy {
@@ -93,6 +107,7 @@ class ParetoLocalSearch final : public Strategy {
     Candidate candidate;
     ConstrainedPoint point;
     bool explored = false;
+    bool swapped = false;  // swaps: vnd — its swap neighbourhood has been handed out too
   };
   // Sorted by candidate; mutually non-dominated under constrained domination.
   const std::vector<Member>& archive() const { return archive_; }
@@ -111,6 +126,7 @@ class ParetoLocalSearch final : public Strategy {
     bool stopped = false;           // exploration first: a neighbour was accepted
     bool dominating_found = false;  // acceptance both
     std::vector<Member> held;       // acceptance both: non-dominated neighbours held back
+    bool swap_level = false;        // swaps: vnd — the second neighbourhood (swap moves)
   };
   enum class Origin { init, neighbour, restart };
   struct Pending {
@@ -125,12 +141,12 @@ class ParetoLocalSearch final : public Strategy {
   Candidate restart_candidate();
   Exploration* active();
   bool open_next();
-  void open(const Candidate& parent, const ConstrainedPoint& point);
+  void open(const Candidate& parent, const ConstrainedPoint& point, bool swap_level = false);
+  void mark_done(const Exploration& exploration);
   void close_if_done(std::size_t index);
   bool insert(const Candidate& candidate, const ConstrainedPoint& point);
   void neighbour_told(Exploration& exploration, const Candidate& candidate,
                       const std::optional<ConstrainedPoint>& point);
-  void mark_explored(const Candidate& candidate);
   bool evaluated(const Candidate& candidate) const;
   void remember(const Candidate& candidate);
 

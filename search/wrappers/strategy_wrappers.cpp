@@ -36,7 +36,8 @@ std::unique_ptr<Strategy> make_inner(const StrategyContext& context, const std::
   } catch (const Error& error) {
     (node.is_map() ? node.at("name") : node).fail(error.what());
   }
-  StrategyContext inner{context.space, options, context.seed, context.objectives};
+  StrategyContext inner{context.space, options, context.seed, context.objectives,
+                        context.config_dir, context.constraints};
   return strategy_registry().create(name, inner);
 }
 

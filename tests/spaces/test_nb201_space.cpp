@@ -3,6 +3,7 @@
 // (data/nas-bench-201/nb201_accuracy_cost.csv, see its README).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -296,6 +297,31 @@ TEST_CASE("nb201: sample and mutate and neighbours and round trips") {
     // 6 edges x 4 other ops.
     CHECK(space.neighbours(candidate).size() == 24);
   }
+}
+
+TEST_CASE("nb201: swap neighbours trade the operations of two edges") {
+  Nb201Space space;
+  // Edges 0..5 hold none, none, skip, skip, conv1x1, conv3x3: of the 15 edge pairs, the two
+  // pairs holding the same operation give nothing, the other 13 one neighbour each.
+  const Candidate candidate = space.parse(
+      "|none~0|+|none~0|skip_connect~1|+|skip_connect~0|nor_conv_1x1~1|nor_conv_3x3~2|");
+  const auto swaps = space.swap_neighbours(candidate);
+  CHECK(swaps.size() == 13);
+  std::set<Candidate> distinct(swaps.begin(), swaps.end());
+  CHECK(distinct.size() == 13);
+  auto sorted_ops = [](const Candidate& c) {
+    auto ops = c.decisions;
+    std::sort(ops.begin(), ops.end());
+    return ops;
+  };
+  for (const auto& swapped : swaps) {
+    CHECK(sorted_ops(swapped) == sorted_ops(candidate));  // the same operations, placed anew
+    int changed = 0;
+    for (std::size_t d = 0; d < 6; ++d) changed += swapped.decisions[d] != candidate.decisions[d];
+    CHECK(changed == 2);
+  }
+  // A cell of one operation has no swap neighbour.
+  CHECK(space.swap_neighbours(space.parse("|none~0|+|none~0|none~1|+|none~0|none~1|none~2|")).empty());
 }
 
 TEST_CASE("nb201: the factory accepts the graph options it uses and rejects the rest") {

@@ -8,6 +8,7 @@
 
 #include <set>
 
+#include "core/constraint.hpp"
 #include "core/pareto.hpp"
 #include "search/multi_objective/decomposed_codesign.hpp"
 #include "spaces/joint_space.hpp"
@@ -51,7 +52,7 @@ Pair decode(const Candidate& c) {
 // d2 = 3 when `ws_for_heavy`); area = rows x cols / 256 (+ 0.25 with the larger SRAM) <= 1.
 // Under the area limit the best array is 32 x 8 os; 16 x 16 os is a trap for one-decision moves
 // (each neighbour is infeasible or slower) that the exchange rows x2, cols /2 escapes.
-TrialResult evaluate(const Candidate& c, bool ws_for_heavy = false) {
+TrialResult evaluate(const Candidate& c, bool ws_for_heavy = false, double area_limit = 1.0) {
   const Pair p = decode(c);
   const double accuracy = p.net[0] + 2.0 * p.net[1] + 3.0 * p.net[2];
   const double work = 1.0 + p.net[0] + 3.0 * p.net[1] + 6.0 * p.net[2];
@@ -62,9 +63,10 @@ TrialResult evaluate(const Candidate& c, bool ws_for_heavy = false) {
   m.set("accuracy", accuracy);
   m.set("latency", latency);
   m.set("area", area);
-  if (area > 1.0)
-    return TrialResult::infeasible(
-        "constraint 'area <= 1' violated: area = " + format_number(area), m);
+  if (area > area_limit)
+    return TrialResult::infeasible("constraint 'area <= " + format_number(area_limit) +
+                                       "' violated: area = " + format_number(area),
+                                   m);
   return TrialResult::complete(m);
 }
 
@@ -95,6 +97,32 @@ DecomposedCodesign& decomposed(Strategy& strategy) {
 Candidate pair(const JointSpace& space, const std::string& text) { return space.parse(text); }
 
 const char* kNet = "1-2-3 @ ";
+
+// The strategy as an experiment builds it: with the experiment's constraints in its context.
+std::unique_ptr<Strategy> make_constrained(const SearchSpace& space, const std::string& yaml,
+                                           std::uint64_t seed, const std::string& constraint,
+                                           std::vector<Objective> objectives = kObjectives) {
+  ConfigNode options = ConfigNode::parse(yaml, "options.yaml");
+  StrategyContext context{space, options, seed, std::move(objectives)};
+  context.constraints = {Constraint::parse(constraint, options)};
+  return strategy_registry().create("decomposed_codesign", context);
+}
+
+// Runs until the first accelerator stage has put its accelerator into W; returns the INFEASIBLE
+// results told on the way.
+template <typename Evaluate>
+int run_first_stage(Strategy& strategy, Evaluate evaluate) {
+  int infeasible = 0;
+  for (int i = 0; i < 200 && decomposed(strategy).working_accelerators().empty(); ++i) {
+    auto asked = strategy.ask(1);
+    REQUIRE(asked.size() == 1);
+    TrialResult r = evaluate(asked[0]);
+    infeasible += r.status == TrialStatus::infeasible;
+    strategy.tell(asked[0], r);
+  }
+  REQUIRE(decomposed(strategy).working_accelerators().size() == 1);
+  return infeasible;
+}
 
 }  // namespace
 
@@ -260,4 +288,106 @@ TEST_CASE("decomposed codesign: space, objectives and options are checked with o
   CHECK(bad_stage.find("most") != std::string::npos);
   for (const auto& message : {not_joint, bad_key, bad_stage})
     CHECK(message.find('\n') == std::string::npos);
+}
+
+TEST_CASE("decomposed codesign: inferred infeasibility saves evaluations and never misleads the climb") {
+  auto space = toy_joint();
+  const Candidate best_array = space->accelerator_part(pair(
+      *space, std::string(kNet) + "rows=32 cols=8 dataflow=os ifmap_sram_kb=32 filter_sram_kb=32 "
+                                  "ofmap_sram_kb=32 dram_bytes_per_cycle=32"));
+  int infeasible_with = 0, infeasible_without = 0;
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    CAPTURE(seed);
+    for (const bool infer : {true, false}) {
+      auto strategy = make_constrained(
+          *space, infer ? "{rechecks: 0}" : "{rechecks: 0, infer_infeasible: false}", seed,
+          "area <= 1");
+      const int infeasible = run_first_stage(*strategy, [](const Candidate& c) { return evaluate(c); });
+      CHECK(decomposed(*strategy).working_accelerators()[0] == best_array);
+      (infer ? infeasible_with : infeasible_without) += infeasible;
+    }
+  }
+  CHECK(infeasible_with < infeasible_without);
+}
+
+TEST_CASE("decomposed codesign: between equally fast accelerators the climb keeps the one with more room") {
+  // Area limit 1.25: 32 x 8 os is the fastest feasible array with either SRAM size (the SRAM
+  // never changes latency). Climbing from the probe's own accelerator (families: 0), the climb
+  // ends on the smaller SRAM when it knows the constraint; by domination alone the SRAM a probe
+  // came with may stay.
+  auto space = toy_joint();
+  const std::string tail = " filter_sram_kb=32 ofmap_sram_kb=32 dram_bytes_per_cycle=32";
+  const Candidate small_sram = space->accelerator_part(
+      pair(*space, std::string(kNet) + "rows=32 cols=8 dataflow=os ifmap_sram_kb=32" + tail));
+  const Candidate big_sram = space->accelerator_part(
+      pair(*space, std::string(kNet) + "rows=32 cols=8 dataflow=os ifmap_sram_kb=64" + tail));
+  auto evaluate_loose = [](const Candidate& c) { return evaluate(c, false, 1.25); };
+  int big_without = 0;
+  for (std::uint64_t seed = 0; seed < 30; ++seed) {
+    CAPTURE(seed);
+    auto knows = make_constrained(*space, "{rechecks: 0, families: 0}", seed, "area <= 1.25");
+    run_first_stage(*knows, evaluate_loose);
+    CHECK(decomposed(*knows).working_accelerators()[0] == small_sram);
+    auto blind = make("decomposed_codesign", *space, "{rechecks: 0, families: 0}", seed, kObjectives);
+    run_first_stage(*blind, evaluate_loose);
+    const Candidate found = decomposed(*blind).working_accelerators()[0];
+    CHECK((found == small_sram || found == big_sram));
+    big_without += found == big_sram;
+  }
+  CHECK(big_without > 0);
+}
+
+TEST_CASE("decomposed codesign: the climb minimises the product of the objectives (energy-delay)") {
+  // Three objectives; ws runs every network 1.6x faster for 1.2x the energy. The two families
+  // (os, ws) climb separately (families: 2) and the stage keeps the better: by the product
+  // (0.625 x 1.2 = 0.75 < 1) always ws; by domination neither beats the other, so the first
+  // climb's family stays.
+  auto space = toy_joint();
+  const std::vector<Objective> three = {{"accuracy", false}, {"latency", true}, {"energy", true}};
+  auto evaluate3 = [](const Candidate& c) {
+    TrialResult r = evaluate(c);
+    const Pair p = decode(c);
+    const double work = 1.0 + p.net[0] + 3.0 * p.net[1] + 6.0 * p.net[2];
+    r.metrics.set("latency", r.metrics.at("latency") * (p.ws ? 0.625 / 1.3 : 1.0));
+    r.metrics.set("energy", work * (p.ws ? 1.2 : 1.0) * (1.0 + 0.01 * p.rows * p.cols / 64.0));
+    return r;
+  };
+  int os_by_dominance = 0;
+  for (std::uint64_t seed = 0; seed < 20; ++seed) {
+    CAPTURE(seed);
+    auto product = make_constrained(*space, "{rechecks: 0, families: 2}", seed, "area <= 1", three);
+    run_first_stage(*product, evaluate3);
+    CHECK(space->decisions()[5].choices[static_cast<std::size_t>(
+              decomposed(*product).working_accelerators()[0].decisions[2])] == "ws");
+    auto dominance = make_constrained(*space, "{rechecks: 0, families: 2, climb: dominance}", seed,
+                                      "area <= 1", three);
+    run_first_stage(*dominance, evaluate3);
+    os_by_dominance += decomposed(*dominance).working_accelerators()[0].decisions[2] == 0;
+  }
+  CHECK(os_by_dominance > 0);
+}
+
+TEST_CASE("decomposed codesign: pattern moves shorten the climb to the same accelerator") {
+  // The climb starts from 8 x 8; after rows 8 -> 16 pays off, rows 16 -> 32 is asked first.
+  auto space = toy_joint();
+  const Candidate best_array = space->accelerator_part(pair(
+      *space, std::string(kNet) + "rows=32 cols=8 dataflow=os ifmap_sram_kb=32 filter_sram_kb=32 "
+                                  "ofmap_sram_kb=32 dram_bytes_per_cycle=32"));
+  long long asked_with = 0, asked_without = 0;
+  for (std::uint64_t seed = 0; seed < 30; ++seed) {
+    CAPTURE(seed);
+    for (const bool pattern : {true, false}) {
+      auto strategy = make_constrained(
+          *space, pattern ? "{rechecks: 0}" : "{rechecks: 0, pattern_moves: false}", seed,
+          "area <= 1");
+      long long asked = 0;
+      run_first_stage(*strategy, [&](const Candidate& c) {
+        ++asked;
+        return evaluate(c);
+      });
+      CHECK(decomposed(*strategy).working_accelerators()[0] == best_array);
+      (pattern ? asked_with : asked_without) += asked;
+    }
+  }
+  CHECK(asked_with < asked_without);
 }

@@ -88,7 +88,8 @@ TEST_CASE("pareto local search finds the whole Pareto front of a linear bi-objec
   auto evaluate = [](const Candidate& c) { return TrialResult::complete(linear_metrics(c, 4)); };
   const std::set<ObjectiveVector> front = brute_force_front(space, evaluate);
   REQUIRE(front.size() >= 10);
-  for (const char* options : {"{}", "{exploration: best, neutral: reject}", "{acceptance: both}"}) {
+  for (const char* options : {"{}", "{exploration: best, neutral: reject}", "{acceptance: both}",
+                              "{swaps: mixed}", "{swaps: vnd, selection: crowding}"}) {
     for (std::uint64_t seed = 0; seed < 5; ++seed) {
       CAPTURE(options);
       CAPTURE(seed);
@@ -190,6 +191,54 @@ TEST_CASE("pareto local search converges to a Pareto local optimum set, then res
   }
 }
 
+TEST_CASE("pareto local search with swaps: vnd converges only when swap moves are exhausted too") {
+  ToySpace space(4, 4);  // 256 candidates; every decision has the same choices, so swaps exist
+  auto evaluate = [](const Candidate& c) { return TrialResult::complete(linear_metrics(c, 4)); };
+  auto covered_by_archive = [&](const ParetoLocalSearch& search, const Candidate& c) {
+    const ConstrainedPoint point = point_of(evaluate(c));
+    for (const auto& other : search.archive())
+      if (weakly_dominates(other.point, point)) return true;
+    return false;
+  };
+  int swaps_never_asked_without = 0;
+  for (std::uint64_t seed = 0; seed < 6; ++seed) {
+    for (const char* options : {"{swaps: vnd}", "{}"}) {
+      CAPTURE(seed);
+      CAPTURE(options);
+      auto search = make("pareto_local_search", space, options, seed, kTwo);
+      std::set<Candidate> asked_set;
+      int steps = 0;
+      do {
+        auto asked = search->ask(1);
+        REQUIRE(asked.size() == 1);
+        asked_set.insert(asked[0]);
+        search->tell(asked[0], evaluate(asked[0]));
+      } while (!pls(*search).converged() && ++steps < 256);
+      REQUIRE(pls(*search).converged());
+      const bool vnd = std::string(options) == "{swaps: vnd}";
+      for (const auto& member : pls(*search).archive()) {
+        CHECK(member.explored);
+        CHECK(member.swapped == vnd);
+        for (const auto& neighbour : space.neighbours(member.candidate))
+          CHECK(covered_by_archive(pls(*search), neighbour));
+        // Brute force over the swap neighbourhood: with vnd every swap of every member has been
+        // evaluated and none leaves the archive's cover (a Pareto local optimum set for both
+        // neighbourhoods); without swaps some were never looked at.
+        for (const auto& swapped : space.swap_neighbours(member.candidate)) {
+          if (vnd) {
+            CHECK(asked_set.count(swapped) == 1);
+            CHECK(covered_by_archive(pls(*search), swapped));
+          } else {
+            swaps_never_asked_without += asked_set.count(swapped) == 0;
+          }
+        }
+      }
+      check_mutually_non_dominated(pls(*search));
+    }
+  }
+  CHECK(swaps_never_asked_without > 0);
+}
+
 TEST_CASE("pareto local search: infeasible points never displace feasible ones") {
   ToySpace space(4, 4);
   // Constraint v0 <= 1: candidates with v0 >= 2 are INFEASIBLE (with the trial loop's reason) and
@@ -289,6 +338,8 @@ TEST_CASE("pareto local search: options and objectives are checked with one-line
   CHECK(error("{restart: random, perturbation: 3}") ==
         "options.yaml:1:33: 'perturbation': perturbation applies to `restart: perturb` only");
   CHECK(error("{num_inits: 3}").find("did you mean 'num_init'") != std::string::npos);
+  CHECK(error("{swaps: all}").find("accepted: none, mixed, after, vnd") != std::string::npos);
+  CHECK(error("{selection: best}").find("accepted: uniform, crowding") != std::string::npos);
   for (const std::string& e : {error("{acceptance: x}"), error("{restart: x}")})
     CHECK(e.find('\n') == std::string::npos);
 }
