@@ -286,7 +286,14 @@ TEST_CASE("decomposed codesign: space, objectives and options are checked with o
   CHECK(bad_key.find("rechek") != std::string::npos);
   const std::string bad_stage = error_of(*space, "{network_stage: {acceptance: most}}", kObjectives);
   CHECK(bad_stage.find("most") != std::string::npos);
-  for (const auto& message : {not_joint, bad_key, bad_stage})
+  const std::string bad_climb = error_of(*space, "{climb: steepest}", kObjectives);
+  CHECK(bad_climb.find("steepest") != std::string::npos);
+  CHECK(bad_climb.find("product, dominance") != std::string::npos);
+  const std::string bad_flag = error_of(*space, "{infer_infeasible: sometimes}", kObjectives);
+  CHECK(bad_flag.find("infer_infeasible") != std::string::npos);
+  const std::string bad_swaps = error_of(*space, "{network_stage: {swaps: all}}", kObjectives);
+  CHECK(bad_swaps.find("none, mixed, after, vnd") != std::string::npos);
+  for (const auto& message : {not_joint, bad_key, bad_stage, bad_climb, bad_flag, bad_swaps})
     CHECK(message.find('\n') == std::string::npos);
 }
 
