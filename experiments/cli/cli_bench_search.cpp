@@ -1,6 +1,6 @@
 // `tandem bench search CONFIG [--seeds N] [--budgets 50,100,300,1000] [--truth METRIC]
 //                            [--strategy NAME] [--compare NAME,...] [--reference V,...]
-//                            [--front FILE | --no-front] [--format table|csv|json]`:
+//                            [--front FILE | --no-front] [--format table|csv|json|html]`:
 // the search benchmark of "NAS evaluation is frustratingly hard" (Yang, Esperança, Carlucci,
 // ICLR 2020) on the config's evaluators (meant for tables and analytic cost models, so each run
 // takes milliseconds): the config's strategy (or --strategy, with default options) runs once per
@@ -33,11 +33,39 @@
 #include "experiments/cli/cli_commands.hpp"
 #include "experiments/cli/cli_options.hpp"
 #include "experiments/cli/table_output.hpp"
+#include "experiments/report/json_writer.hpp"
+#include "experiments/report/report_page.hpp"
 #include "experiments/runner/experiment.hpp"
 
 namespace tandem {
 
 namespace {
+
+// The comparison page (`--format html`): the report page (report_page.hpp) with a document whose
+// `bench` member the page's bench view draws (assets/report_bench.js).
+std::string bench_page(const std::string& source, long long seeds, const std::string& heading,
+                       const TextTable& table, const std::vector<std::string>& footer,
+                       const std::vector<std::string>& wall_times) {
+  JsonWriter json;
+  json.begin_object().key("database").value(source).key("experiments").begin_array().end_array();
+  json.key("bench").begin_object();
+  json.key("source").value(source).key("seeds").value(static_cast<std::int64_t>(seeds));
+  json.key("heading").value(heading);
+  json.key("columns").begin_array();
+  for (const auto& column : table.columns) json.value(column);
+  json.end_array().key("rows").begin_array();
+  for (const auto& row : table.rows) {
+    json.begin_array();
+    for (const auto& cell : row) json.value(cell);
+    json.end_array();
+  }
+  json.end_array().key("footer").begin_array();
+  for (const auto& line : footer) json.value(line);
+  json.end_array().key("wall").begin_array();
+  for (const auto& line : wall_times) json.value(line);
+  json.end_array().end_object().end_object();
+  return report_page(json.text(), "search benchmark: " + source + " — tandem");
+}
 
 std::vector<long long> parse_budgets(const std::string& text) {
   std::vector<long long> out;
@@ -102,11 +130,16 @@ int cli_bench_search(int argc, char** argv) {
       cxxopts::value<std::string>())(
       "front", "exact-front file (several objectives; default: next to CONFIG, <stem>.front.csv)",
       cxxopts::value<std::string>())("no-front", "report raw hypervolumes, no exact front")(
-      "format", "table, csv or json", cxxopts::value<std::string>()->default_value("table"));
+      "format", "table, csv, json, or html (the comparison page: the score per strategy against the "
+      "budget with its 95 % interval, random search, the table)",
+      cxxopts::value<std::string>()->default_value("table"));
   cxxopts::ParseResult args;
   if (!parse_command_line(options, argc, argv, {"CONFIG"}, args)) return 0;
   const std::string format = args["format"].as<std::string>();
-  check_output_format(format);
+  if (format != "html" && format != "table" && format != "csv" && format != "json")
+    throw Error("unknown output format '" + format + "'" +
+                did_you_mean(format, {"table", "csv", "json", "html"}) +
+                "; accepted: table, csv, json, html");
   const long long seeds = integer_option(args, "seeds", 1, kNoUpperBound);
   const std::vector<long long> budgets = parse_budgets(args["budgets"].as<std::string>());
   if (args.count("front") && args.count("no-front"))
@@ -325,6 +358,10 @@ int cli_bench_search(int argc, char** argv) {
     if (optimum)
       heading += " (optimum " + objective.metric + " " +
                  format_number(objective.minimize ? -*optimum : *optimum) + ")";
+  }
+  if (format == "html") {
+    std::cout << bench_page(config.source, seeds, heading, table, footer, wall_times);
+    return 0;
   }
   if (format == "table")
     std::cout << "search benchmark: " << config.source << ", " << seeds << " seeds, " << heading

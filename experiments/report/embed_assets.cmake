@@ -2,7 +2,7 @@
 # report page's files (run at build time: cmake -DSOURCE_DIR=... -DOUTPUT=... -P embed_assets.cmake).
 # The page script is the report_*.js files below, in this order, inside one function scope.
 set(script_parts report_base.js report_plots.js report_navigation.js report_experiment.js
-    report_trial_table.js report_trial.js report_compare_live.js)
+    report_trial_table.js report_trial.js report_bench.js report_compare_live.js)
 
 function(check_delimiter file text)
   string(FIND "${text}" ")tandem_asset\"" clash)

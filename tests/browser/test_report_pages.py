@@ -387,6 +387,40 @@ def main():
           abs(float(plots[0].get("data-optimum")) - optimum) < 1e-9, plots)
     browser.screenshot(compare_url, "compare-seeds")
 
+    # 5. `tandem bench search --format html`: strategies against random search over budgets, the
+    #    table as the command computes it, and a config path with markup in it shown as text.
+    odd = os.path.join(folder, "bench <i>x</i> & 'q'")
+    os.makedirs(odd)
+    bench_config = os.path.join(odd, "bench.yaml")
+    with open(bench_config, "w") as out:
+        out.write("name: bench_page\nseed: 0\nspace: {name: nb201}\nstrategy: random\n"
+                  "evaluators: [{name: table, options: {path: %s, metrics: [c10valid_val_acc_12ep, flops_M_c10]}}]\n"
+                  "objectives: [{metric: c10valid_val_acc_12ep, direction: maximize},"
+                  " {metric: flops_M_c10, direction: minimize}]\n"
+                  "budget: {trials: 50}\n" % table)
+    bench_csv = subprocess.run([args.tandem, "bench", "search", bench_config, "--seeds", "3",
+                                "--budgets", "20,50", "--strategy", "pareto_local_search",
+                                "--compare", "nsga2", "--format", "csv"],
+                               check=True, capture_output=True, text=True).stdout
+    bench_page = os.path.join(folder, "bench.html")
+    with open(bench_page, "w") as out:
+        subprocess.run([args.tandem, "bench", "search", bench_config, "--seeds", "3",
+                        "--budgets", "20,50", "--strategy", "pareto_local_search",
+                        "--compare", "nsga2", "--format", "html"], check=True, stdout=out)
+    bench = browser.dom("file://" + bench_page, "bench page")
+    common_checks(bench, "bench page")
+    plots = bench.plot("bench")
+    csv_rows = [line.split(",") for line in bench_csv.strip().splitlines()[1:]]
+    check("bench page: one curve per strategy (2) and random search, every budget a point",
+          len(plots) == 1 and plots[0].get("data-strategies") == "2" and
+          int(plots[0].get("data-points", "0")) >= 3 * 2 * 2, plots)
+    check("bench page: the table holds the rows the csv output has (%d)" % len(csv_rows),
+          all(row[0] in bench.text and row[3] in bench.text for row in csv_rows) and len(csv_rows) == 4,
+          csv_rows)
+    check("bench page: the config path's markup is shown as text",
+          "bench <i>x</i> & 'q'" in bench.text, bench.text[:300])
+    browser.screenshot("file://" + bench_page, "bench-page")
+
     shutil.rmtree(folder, ignore_errors=True)
     shutil.rmtree(browser.profile, ignore_errors=True)
     print("%d check(s) failed" % len(FAILURES) if FAILURES else "all browser checks passed")

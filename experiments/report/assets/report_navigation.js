@@ -42,7 +42,8 @@ function route(keepScroll) {
   scrollBeforeRender = window.scrollY;
   const app = document.getElementById("app");
   hideTip();
-  const view = r.parts[0] === "experiment" ? experimentView
+  const view = doc.bench ? benchView
+    : r.parts[0] === "experiment" ? experimentView
     : r.parts[0] === "trial" ? trialView
       : r.parts[0] === "compare" ? compareView : overviewView;
   const done = (res) => {

@@ -102,6 +102,11 @@ TEST_CASE("bench search scores against a cached exact front and an exact random-
   auto second = run_tandem("bench search " + shell_quote(multi) + " --seeds 3 --budgets 20,200 --format csv");
   REQUIRE_MESSAGE(second.exit_code == 0, second.output);
   CHECK(second.output.find("computing") == std::string::npos);  // read from the cache
+  auto bad_format = run_tandem("bench search " + shell_quote(multi) + " --seeds 3 --format svg");
+  CHECK(bad_format.exit_code != 0);
+  CHECK(bad_format.output.find("unknown output format 'svg'") != std::string::npos);
+  CHECK(bad_format.output.find("accepted: table, csv, json, html") != std::string::npos);
+  CHECK(bad_format.lines().size() == 1);
   // Every ratio is at most 1 (the exact front dominates whatever a run finds).
   for (const auto& line : second.lines()) {
     const auto fields = split(line, ',');
